@@ -1,0 +1,136 @@
+"""Checkpoints: atomic full-state saves, safe loads, and generator export to safetensors.
+
+A checkpoint is a dict of tensors and plain values saved with ``torch.save`` and loaded only with
+``torch.load(weights_only=True)``, which refuses anything that would need arbitrary pickled code.
+Files are written to a temporary name in the same folder, flushed, fsynced and renamed, so a crash
+mid-write never leaves a half-written checkpoint under the real name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from gandojo.config import Config, dump_yaml, from_dict
+
+CHECKPOINT_PATTERN = "step_*.pt"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file that cannot be loaded safely (corrupt, truncated, or unsafe)."""
+
+
+def atomic_write(path: Path, write) -> None:
+    """Call ``write(file)`` on a temporary file beside ``path``, fsync it, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_checkpoint(path: str | Path, trainer_state: dict[str, Any], config: Config,
+                    extra: dict[str, Any] | None = None) -> Path:
+    """Save the trainer's full state with the resolved config and library versions."""
+    from gandojo import __version__
+
+    path = Path(path)
+    payload = {"trainer": trainer_state, "config": dump_yaml(config),
+               "versions": {"gandojo": __version__, "torch": torch.__version__}, **(extra or {})}
+    atomic_write(path, lambda f: torch.save(payload, f))
+    return path
+
+
+def load_checkpoint(path: str | Path) -> dict[str, Any]:
+    """Load a checkpoint safely (tensors and plain values only); a clear error names a bad file."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint not found: {path}")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise CheckpointError(f"{path}: refused — it needs more than tensors and plain values to load "
+                              f"(possibly unsafe code): {str(err).splitlines()[0]}") from None
+    except (RuntimeError, EOFError, OSError, ValueError) as err:
+        raise CheckpointError(f"{path}: corrupt or truncated checkpoint ({str(err).splitlines()[0]})") from None
+    if not isinstance(payload, dict) or "trainer" not in payload or "config" not in payload:
+        raise CheckpointError(f"{path}: not a gandojo checkpoint")
+    return payload
+
+
+def checkpoint_config(payload: dict[str, Any]) -> Config:
+    import yaml
+
+    return from_dict(yaml.safe_load(payload["config"]))
+
+
+def list_checkpoints(folder: str | Path) -> list[Path]:
+    """Step checkpoints in a run's ``checkpoints/`` folder, oldest first."""
+    return sorted(Path(folder).glob(CHECKPOINT_PATTERN))
+
+
+def prune_checkpoints(folder: str | Path, keep: int) -> None:
+    """Delete all but the newest ``keep`` step checkpoints."""
+    for old in list_checkpoints(folder)[:-keep]:
+        old.unlink(missing_ok=True)
+
+
+def latest_checkpoint(run_dir: str | Path) -> Path:
+    """The newest checkpoint of a run folder (``final.pt`` if the run finished)."""
+    folder = Path(run_dir) / "checkpoints"
+    final = folder / "final.pt"
+    if final.is_file():
+        return final
+    found = list_checkpoints(folder)
+    if not found:
+        raise FileNotFoundError(f"{run_dir}: no checkpoint found in {folder}")
+    return found[-1]
+
+
+def export_generator(generator: torch.nn.Module, config: Config, path: str | Path) -> Path:
+    """Write the generator's weights to ``.safetensors`` with the resolved config in its metadata.
+
+    A JSON copy of the config is written beside it (``<name>.json``) for people and other tools.
+    """
+    path = Path(path)
+    if path.suffix != ".safetensors":
+        raise ValueError(f"{path}: the exported generator must be a .safetensors file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tensors = {k: v.detach().cpu().contiguous() for k, v in generator.state_dict().items()}
+    save_file(tensors, str(path), metadata={"gandojo_config": dump_yaml(config)})
+    from gandojo.config import to_dict
+
+    path.with_suffix(".json").write_text(json.dumps(to_dict(config), indent=2))
+    return path
+
+
+def load_exported(path: str | Path) -> tuple[dict[str, torch.Tensor], Config]:
+    """Weights and config of an exported generator."""
+    import yaml
+    from safetensors import safe_open
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"generator file not found: {path}")
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            metadata = f.metadata() or {}
+        tensors = load_file(str(path))
+    except Exception as err:  # safetensors raises its own error types for bad headers
+        raise CheckpointError(f"{path}: not a readable .safetensors file ({err})") from None
+    if "gandojo_config" not in metadata:
+        raise CheckpointError(f"{path}: no gandojo config in its metadata; export it with `gandojo export`")
+    return tensors, from_dict(yaml.safe_load(metadata["gandojo_config"]))

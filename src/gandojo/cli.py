@@ -1,0 +1,206 @@
+"""The ``gandojo`` command line: parses arguments and calls the library; holds no logic of its own.
+
+Exit codes: 0 success, 1 failure (e.g. a loss went NaN), 2 usage or input error, 130 interrupted.
+User errors print one line (``error: ...``) without a traceback unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from gandojo import config as cfg
+from gandojo.checkpoint import CheckpointError
+from gandojo.train import NonFiniteError
+
+console = Console()
+err_console = Console(stderr=True)
+
+app = typer.Typer(
+    name="gandojo",
+    help="Train, compare and diagnose the basic GANs (GAN, WGAN, WGAN-GP, DCGAN), with mode collapse "
+    "and Wasserstein distances measured.\n\n"
+    "Examples:\n\n"
+    "  gandojo train --preset ring8-gan --out runs/ring8\n\n"
+    "  gandojo evaluate runs/ring8\n\n"
+    "  gandojo sample runs/ring8 -n 1000 --out samples.npy",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+_debug = {"on": False}
+
+
+@app.callback()
+def _options(debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False):
+    _debug["on"] = debug
+
+
+def _split_overrides(extra: list[str] | None) -> list[str]:
+    overrides = list(extra or [])
+    bad = [item for item in overrides if "=" not in item]
+    if bad:
+        raise ValueError(f"unexpected argument {bad[0]!r}; overrides look like section.key=value "
+                         "(e.g. train.steps=100)")
+    return overrides
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": False},
+    epilog="Examples:\n\n"
+    "  gandojo train --preset ring8-gan --out runs/ring8\n\n"
+    "  gandojo train --data grid25 --objective gan-minimax --steps 3000 --out runs/grid\n\n"
+    "  gandojo train --data my_points.npy --steps 500 model.latent_dim=4 --out runs/mine\n\n"
+    "  gandojo train --preset ring8-gan --dry-run\n\n"
+    "  gandojo train --resume runs/ring8 --steps 4000",
+)
+def train(
+    ctx: typer.Context,
+    preset: Annotated[str, typer.Option(help="A bundled preset name or a YAML file.")] = "ring8-gan",
+    data: Annotated[str | None, typer.Option(help="Data set name (ring8, grid25, three-mode, gaussian1d, "
+                                             "mixture1d, ...) or a .npy/.npz/.csv path.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model family: mlp or dcgan.")] = None,
+    objective: Annotated[str | None, typer.Option(help="gan (non-saturating), gan-minimax, wgan, wgan-gp.")]
+    = None,
+    steps: Annotated[int | None, typer.Option(help="Generator steps.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Batch size.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (runs are reproducible on CPU).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Run folder to create.")] = None,
+    resume: Annotated[Path | None, typer.Option(help="Continue the run in this folder.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the resolved config and exit.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress output.")] = False,
+):
+    """Train a GAN and write a run folder (config, metrics, samples, checkpoints, figures, summary).
+
+    Extra arguments of the form section.key=value override any config value.
+    """
+    from gandojo.run import train_run
+
+    overrides = _split_overrides(ctx.args)
+    if resume is not None:
+        run_config = cfg.load_yaml(Path(resume) / "config.yaml") if (Path(resume) / "config.yaml").exists() \
+            else cfg.Config()
+    else:
+        run_config = cfg.load_preset(preset)
+    flags = {"data.name": data, "model.family": model, "objective.name": objective, "train.steps": steps,
+             "train.batch_size": batch_size, "train.seed": seed}
+    flag_overrides = [f"{k}={v}" for k, v in flags.items() if v is not None]
+    if objective is not None and resume is None:
+        # A new objective takes its own paper-default optimizer unless the user sets one.
+        flag_overrides += ["optim.name=null", "optim.lr=null", "optim.betas=null", "optim.momentum=null",
+                           "objective.n_critic=null"]
+    run_config = cfg.resolve(cfg.apply_overrides(run_config, flag_overrides + overrides))
+    if dry_run:
+        console.print(cfg.dump_yaml(run_config), end="", markup=False, highlight=False)
+        return
+    run_dir = resume or out
+    if run_dir is None:
+        raise ValueError("say where the run goes: --out DIR (or --resume RUN_DIR)")
+    try:
+        summary = train_run(run_config, run_dir, resume=resume is not None, progress=not quiet)
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted: a checkpoint was written; continue with --resume {run_dir}",
+                          markup=False)
+        raise typer.Exit(130) from None
+    from gandojo.evaluate import format_evaluation
+
+    console.print(format_evaluation(summary["evaluation"]), markup=False, highlight=False)
+    console.print(f"run folder: {run_dir} ({summary['steps']} steps in {summary['seconds']:.1f}s)",
+                  markup=False, highlight=False)
+
+
+@app.command(epilog="Examples:\n\n  gandojo evaluate runs/ring8\n\n"
+             "  gandojo evaluate runs/ring8/checkpoints/final.pt --samples 10000 --json")
+def evaluate(
+    run: Annotated[Path, typer.Argument(help="Run folder or checkpoint file.")],
+    samples: Annotated[int, typer.Option(help="Generated samples to score.")] = 2500,
+    seed: Annotated[int, typer.Option(help="Seed for the generated samples.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+):
+    """Draw samples from a trained generator and print the mode-collapse table and distances."""
+    from gandojo.evaluate import format_evaluation, json_safe
+    from gandojo.run import evaluate_run
+
+    result = evaluate_run(run, samples=samples, seed=seed)
+    if as_json:
+        print(json.dumps(json_safe(result)))
+    else:
+        console.print(format_evaluation(result), markup=False, highlight=False)
+
+
+@app.command(epilog="Examples:\n\n  gandojo sample runs/ring8 -n 1000 --out points.npy\n\n"
+             "  gandojo sample generator.safetensors -n 500 --out points.csv --seed 3")
+def sample(
+    source: Annotated[Path, typer.Argument(help="Run folder, checkpoint, or exported .safetensors.")],
+    n: Annotated[int, typer.Option("-n", help="Number of samples.")] = 1000,
+    out: Annotated[Path, typer.Option(help="Output file (.npy or .csv for points).")] = Path("samples.npy"),
+    seed: Annotated[int, typer.Option(help="Seed for the latent noise.")] = 0,
+):
+    """Write samples from a trained generator to a file."""
+    from gandojo.run import write_samples
+
+    path = write_samples(source, n, out, seed=seed)
+    console.print(f"wrote {n} samples to {path}", markup=False, highlight=False)
+
+
+@app.command(epilog="Example:\n\n  gandojo export runs/ring8 --out generator.safetensors")
+def export(
+    run: Annotated[Path, typer.Argument(help="Run folder or checkpoint file.")],
+    out: Annotated[Path, typer.Option(help="The .safetensors file to write.")] = Path("generator.safetensors"),
+):
+    """Export the generator's weights (safetensors) with its config, for `gandojo sample` or your own code."""
+    from gandojo.checkpoint import export_generator
+    from gandojo.run import load_trainer
+
+    trainer = load_trainer(run)
+    path = export_generator(trainer.generator, trainer.config, out)
+    console.print(f"wrote {path} and {path.with_suffix('.json')}", markup=False, highlight=False)
+
+
+@app.command()
+def presets():
+    """List the bundled presets."""
+    for name in cfg.preset_names():
+        console.print(name, markup=False, highlight=False)
+
+
+def _register_optional_commands() -> None:
+    """Commands that live in their own modules (one topic each)."""
+    try:
+        from gandojo import cli_wasserstein
+    except ImportError:  # pragma: no cover - the module ships with the package
+        return
+    cli_wasserstein.register(app)
+
+
+_register_optional_commands()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``gandojo`` script; returns the exit code."""
+    try:
+        code = app(args=argv, prog_name="gandojo", standalone_mode=False)
+    except typer.Abort:
+        err_console.print("interrupted", markup=False)
+        return 130
+    except typer.TyperException as exc:  # usage errors: bad option, missing argument, ...
+        exc.show()
+        return exc.exit_code
+    except NonFiniteError as exc:
+        if _debug["on"]:
+            raise
+        err_console.print(f"error: {exc}; the last good checkpoint is untouched. Hint: lower optim.lr, or "
+                          "continue from the last checkpoint with --resume", markup=False)
+        return 1
+    except (ValueError, FileNotFoundError, IsADirectoryError, CheckpointError) as exc:
+        if _debug["on"]:
+            raise
+        err_console.print(f"error: {exc}", markup=False, highlight=False)
+        return 2
+    return code if isinstance(code, int) else 0

@@ -1,0 +1,5 @@
+"""Metrics: mode collapse on data with known modes, and (for images) classifier-based scores."""
+
+from gandojo.metrics.modes import ModeReport, kl_divergence, score_modes
+
+__all__ = ["ModeReport", "kl_divergence", "score_modes"]

@@ -1,0 +1,60 @@
+"""Model families by name, and the latent noise they take."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from gandojo.config import ModelConfig
+from gandojo.models.mlp import MLPDiscriminator, MLPGenerator
+
+
+def sample_noise(n: int, latent_dim: int, kind: str, generator: torch.Generator) -> Tensor:
+    """Latent noise z of shape (n, latent_dim): standard normal, or uniform on [-1, 1].
+
+    >>> sample_noise(3, 4, "uniform", torch.Generator().manual_seed(0)).abs().max().item() <= 1
+    True
+    """
+    if kind == "normal":
+        return torch.randn(n, latent_dim, generator=generator)
+    if kind == "uniform":
+        return torch.rand(n, latent_dim, generator=generator) * 2 - 1
+    raise ValueError(f"noise {kind!r} is unknown; expected 'normal' or 'uniform'")
+
+
+@torch.no_grad()
+def generate(generator: nn.Module, n: int, latent_dim: int, noise: str, rng: torch.Generator, *,
+             device: torch.device | str = "cpu", batch: int = 4096) -> Tensor:
+    """``n`` samples from ``generator`` in eval mode, on the CPU; the module's mode is restored after."""
+    was_training = generator.training
+    generator.eval()
+    try:
+        parts = [generator(sample_noise(min(batch, n - i), latent_dim, noise, rng).to(device)).cpu()
+                 for i in range(0, n, batch)]
+    finally:
+        generator.train(was_training)
+    return torch.cat(parts)
+
+
+def _build_mlp(config: ModelConfig, data_shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
+    if len(data_shape) != 1:
+        raise ValueError(f"model.family='mlp' takes flat samples (N, D); this data has samples of shape "
+                         f"{data_shape}: use model.family='dcgan' for images")
+    (dim,) = data_shape
+    generator = MLPGenerator(dim, config.latent_dim, config.hidden, config.depth)
+    discriminator = MLPDiscriminator(dim, config.hidden, config.depth, config.critic_norm or "none")
+    return generator, discriminator
+
+
+MODEL_FAMILIES = {"mlp": _build_mlp}
+
+
+def build_models(config: ModelConfig, data_shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
+    """Generator and discriminator/critic for data whose samples have ``data_shape``."""
+    if config.family not in MODEL_FAMILIES:
+        raise ValueError(f"model.family {config.family!r} is not available; expected one of "
+                         + ", ".join(MODEL_FAMILIES))
+    return MODEL_FAMILIES[config.family](config, data_shape)
+
+
+__all__ = ["MLPDiscriminator", "MLPGenerator", "MODEL_FAMILIES", "build_models", "generate", "sample_noise"]

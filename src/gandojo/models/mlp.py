@@ -1,0 +1,61 @@
+"""MLP generator and discriminator/critic for low-dimensional data (toy mixtures, user arrays).
+
+The discriminator returns raw scores (logits for the GAN, critic values for WGAN); the loss applies
+the link function (:mod:`gandojo.objectives`).
+
+>>> g, d = MLPGenerator(data_dim=2, latent_dim=8), MLPDiscriminator(data_dim=2)
+>>> x = g(torch.randn(16, 8))  # (16, 2)
+>>> x.shape, d(x).shape
+(torch.Size([16, 2]), torch.Size([16]))
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from torch import Tensor, nn
+
+
+class MLPGenerator(nn.Module):
+    """z (B, latent_dim) -> x (B, data_dim): ``depth`` hidden layers of ``hidden`` units with ReLU."""
+
+    def __init__(self, data_dim: int, latent_dim: int = 2, hidden: int = 128, depth: int = 3):
+        super().__init__()
+        layers: list[nn.Module] = []
+        width_in = latent_dim
+        for _ in range(depth):
+            layers += [nn.Linear(width_in, hidden), nn.ReLU()]  # (B, hidden)
+            width_in = hidden
+        layers.append(nn.Linear(width_in, data_dim))  # (B, data_dim), linear output: data is unbounded
+        self.net = nn.Sequential(*layers)
+        self.latent_dim = latent_dim
+
+    def forward(self, z: Tensor) -> Tensor:
+        return self.net(z)
+
+
+class MLPDiscriminator(nn.Module):
+    """x (B, data_dim) -> raw score (B,): ``depth`` hidden layers with LeakyReLU(0.2).
+
+    ``norm="layer"`` adds LayerNorm after each hidden linear layer (per sample, so safe for WGAN-GP);
+    ``"batch"`` adds BatchNorm1d (not allowed with the gradient penalty).
+    """
+
+    def __init__(self, data_dim: int, hidden: int = 128, depth: int = 3,
+                 norm: Literal["none", "batch", "layer"] = "none"):
+        super().__init__()
+        layers: list[nn.Module] = []
+        width_in = data_dim
+        for _ in range(depth):
+            layers.append(nn.Linear(width_in, hidden))  # (B, hidden)
+            if norm == "layer":
+                layers.append(nn.LayerNorm(hidden))
+            elif norm == "batch":
+                layers.append(nn.BatchNorm1d(hidden))
+            layers.append(nn.LeakyReLU(0.2))
+            width_in = hidden
+        layers.append(nn.Linear(width_in, 1))  # (B, 1)
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.net(x).squeeze(1)  # (B,)

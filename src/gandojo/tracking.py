@@ -1,0 +1,89 @@
+"""Run tracking: the metrics log (JSON lines) and the progress display.
+
+The progress display is a rich progress bar on a terminal and plain periodic lines otherwise
+(logs, CI), so redirected output stays readable.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from gandojo.evaluate import json_safe
+
+
+class MetricsLog:
+    """Appends one JSON object per line to ``metrics.jsonl``, flushed at once."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.file = self.path.open("a")
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.file.write(json.dumps(json_safe(record)) + "\n")
+        self.file.flush()
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def read_metrics(path: str | Path) -> list[dict[str, Any]]:
+    """All records of a ``metrics.jsonl`` file (a torn last line, from a crash, is skipped)."""
+    records = []
+    for line in Path(path).read_text().splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return records
+
+
+def format_stats(stats: dict[str, Any]) -> str:
+    """A short one-line summary of the latest stats for the progress display."""
+    parts = []
+    for key, label, fmt in (("loss_d", "D", ".3f"), ("loss_g", "G", ".3f"), ("d_real", "D(x)", ".2f"),
+                            ("d_fake", "D(G(z))", ".2f"), ("w_estimate", "W≈", ".3f")):
+        if stats.get(key) is not None:
+            parts.append(f"{label} {stats[key]:{fmt}}")
+    if stats.get("modes_covered") is not None:
+        parts.append(f"modes {stats['modes_covered']}/{stats['modes_total']}")
+    return " · ".join(parts)
+
+
+class ProgressDisplay:
+    """A progress bar (terminal) or a plain line every ``every`` steps (not a terminal)."""
+
+    def __init__(self, total: int, start: int = 0, *, stream: TextIO | None = None, every: int | None = None,
+                 enabled: bool = True):
+        self.total, self.stream = total, stream or sys.stdout
+        self.enabled = enabled
+        self.every = every or max(1, total // 10)
+        self.interactive = enabled and self.stream.isatty()
+        self.started = time.perf_counter()
+        self.latest: dict[str, Any] = {}
+        self.progress: Progress | None = None
+        if self.interactive:
+            self.progress = Progress(TextColumn("[bold]step"), MofNCompleteColumn(), BarColumn(),
+                                     TextColumn("{task.fields[stats]}"), TimeRemainingColumn(), transient=False)
+            self.task = self.progress.add_task("train", total=total, completed=start, stats="")
+            self.progress.start()
+
+    def update(self, step: int, stats: dict[str, Any]) -> None:
+        self.latest.update(stats)
+        if not self.enabled:
+            return
+        if self.progress is not None:
+            self.progress.update(self.task, completed=step, stats=format_stats(self.latest))
+        elif step % self.every == 0 or step == self.total:
+            elapsed = time.perf_counter() - self.started
+            print(f"step {step}/{self.total} · {format_stats(self.latest)} · {elapsed:.0f}s",
+                  file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()

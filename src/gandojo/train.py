@@ -1,0 +1,224 @@
+"""The alternating loop: k discriminator/critic steps, then one generator step. Nothing else.
+
+Logging, evaluation, snapshots and checkpoints are hooks (:mod:`gandojo.run`); the losses are pure
+functions (:mod:`gandojo.objectives`). The :class:`Trainer` owns the two players, their optimizers and
+every random generator it draws from, so its ``state_dict`` is enough to resume bit for bit.
+
+>>> from gandojo.config import Config, TrainConfig, resolve
+>>> trainer = Trainer(resolve(Config(train=TrainConfig(steps=3, batch_size=32))))
+>>> stats = trainer.step()
+>>> sorted(stats)[:4], trainer.g_step
+(['d_fake', 'd_real', 'loss_d', 'loss_g'], 1)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from gandojo.config import Config
+from gandojo.data import load_data
+from gandojo.data.batches import BatchStream
+from gandojo.models import build_models, generate, sample_noise
+from gandojo.objectives import OBJECTIVES, build_optimizer, critic_steps, gradient_penalty
+
+Hook = Callable[["Trainer", dict[str, float]], None]
+
+
+class NonFiniteError(FloatingPointError):
+    """A loss or gradient became NaN or infinite; ``stats`` holds the last values seen."""
+
+    def __init__(self, step: int, what: str, stats: dict[str, float]):
+        self.step, self.what, self.stats = step, what, stats
+        super().__init__(f"{what} is not finite at generator step {step}")
+
+
+def _seeds(seed: int) -> dict[str, int]:
+    # Separate, fixed streams so that changing one consumer never shifts another's draws.
+    return {"init": seed, "noise": seed + 1, "eps": seed + 2, "data": seed + 3, "fixed": seed + 4}
+
+
+class Trainer:
+    """Both players, their optimizers, the objective and the random streams of one run.
+
+    Parameters
+    ----------
+    config : Config
+        A resolved config (:func:`gandojo.config.resolve`).
+    data : optional
+        A loaded data set; loaded from ``config.data`` when omitted.
+    """
+
+    def __init__(self, config: Config, data: Any = None, *, rank: int = 0, world_size: int = 1):
+        self.config = config
+        self.objective = OBJECTIVES[config.objective.name]
+        self.data = data if data is not None else load_data(config.data)
+        seeds = _seeds(config.train.seed)
+        self.device = torch.device(config.train.device)
+        torch.manual_seed(seeds["init"])
+        self.generator, self.discriminator = build_models(config.model, tuple(self.data.shape))
+        self.generator.to(self.device)
+        self.discriminator.to(self.device)
+        opt = config.optim
+        self.opt_g = build_optimizer(self.generator.parameters(), opt.name, opt.lr, opt.betas, opt.momentum)
+        self.opt_d = build_optimizer(self.discriminator.parameters(), opt.name, opt.lr, opt.betas, opt.momentum)
+        self.noise_rng = torch.Generator().manual_seed(seeds["noise"])
+        self.eps_rng = torch.Generator().manual_seed(seeds["eps"])
+        self.batches = BatchStream(self.data, config.train.batch_size, seed=seeds["data"],
+                                   rank=rank, world_size=world_size)
+        n_fixed = 512 if len(self.data.shape) == 1 else 64  # a scatter needs more points than a grid
+        self.fixed_noise = self.noise(n_fixed, torch.Generator().manual_seed(seeds["fixed"]))
+        self.g_step = 0  # generator steps done
+        self.d_step = 0  # discriminator/critic steps done
+
+    # --- sampling ------------------------------------------------------------------------------------
+
+    def noise(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        """Latent noise (n, latent_dim) on the trainer's device."""
+        m = self.config.model
+        return sample_noise(n, m.latent_dim, m.noise, generator or self.noise_rng).to(self.device)
+
+    def generate(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        """``n`` generated samples on the CPU (eval mode), drawn without touching the training stream."""
+        m = self.config.model
+        rng = generator or torch.Generator().manual_seed(self.config.train.seed + 99)
+        return generate(self.generator, n, m.latent_dim, m.noise, rng, device=self.device)
+
+    # --- one step of the game ------------------------------------------------------------------------
+
+    def _critic_phase(self) -> tuple[dict[str, Tensor], Tensor, Tensor]:
+        """One discriminator/critic update; returns its stats and the batch it used."""
+        obj, cfg = self.objective, self.config.objective
+        real = self.batches.next().to(self.device)
+        with torch.no_grad():  # no graph through G: the critic step never needs G's gradients
+            fake = self.generator(self.noise(len(real)))
+        d_real, d_fake = self.discriminator(real), self.discriminator(fake)
+        loss = obj.d_loss(d_real, d_fake)
+        stats: dict[str, Tensor] = {}
+        if obj.penalty:
+            eps = torch.rand(len(real), generator=self.eps_rng).to(self.device)  # one ε per sample
+            penalty, _ = gradient_penalty(self.discriminator, real, fake, eps)
+            stats["gradient_penalty"] = penalty.detach()
+            stats["w_estimate"] = -loss.detach()
+            loss = loss + cfg.gp_lambda * penalty
+        elif obj.wasserstein:
+            stats["w_estimate"] = -loss.detach()
+        self.opt_d.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_d.step()
+        if obj.clip:
+            with torch.no_grad():
+                for p in self.discriminator.parameters():
+                    p.clamp_(-cfg.clip, cfg.clip)
+        self.d_step += 1
+        stats["loss_d"] = loss.detach()
+        if obj.wasserstein:
+            stats["d_real"], stats["d_fake"] = d_real.detach().mean(), d_fake.detach().mean()
+        else:
+            stats["d_real"] = torch.sigmoid(d_real.detach()).mean()
+            stats["d_fake"] = torch.sigmoid(d_fake.detach()).mean()
+            stats["value"] = -loss.detach()  # V(D, G) = -(D's loss)
+        return stats, real, fake
+
+    def _generator_phase(self) -> Tensor:
+        # D's parameters are frozen so G's backward pass leaves no gradient in them.
+        self.discriminator.requires_grad_(False)
+        try:
+            fake = self.generator(self.noise(self.config.train.batch_size))
+            loss = self.objective.g_loss(self.discriminator(fake))
+            self.opt_g.zero_grad(set_to_none=True)
+            loss.backward()
+            self.opt_g.step()
+        finally:
+            self.discriminator.requires_grad_(True)
+        self.g_step += 1
+        return loss.detach()
+
+    def critic_input_grad_norms(self, real: Tensor, fake: Tensor) -> tuple[float, float]:
+        """Mean ‖∇_x D(x)‖₂ on real and on fake samples (a diagnostic, no update)."""
+        norms = []
+        for x in (real, fake):
+            x = x.detach().requires_grad_(True)
+            (grad,) = torch.autograd.grad(self.discriminator(x).sum(), x)
+            norms.append(grad.flatten(1).norm(dim=1).mean().item())
+        return norms[0], norms[1]
+
+    def clip_fraction(self) -> float:
+        """Share of critic weights sitting at the clip bound (wgan)."""
+        c = self.config.objective.clip
+        params = [p.detach().flatten() for p in self.discriminator.parameters()]
+        flat = torch.cat(params)
+        return (flat.abs() >= c * (1 - 1e-6)).float().mean().item()
+
+    def step(self, *, diagnostics: bool = False) -> dict[str, float]:
+        """k critic steps then one generator step. Returns the stats as floats.
+
+        With ``diagnostics`` it also measures the critic's input-gradient norms (an extra backward
+        pass, so only on logging steps).
+        """
+        cfg = self.config.objective
+        k = critic_steps(cfg.name, cfg.n_critic, self.g_step, cfg.warmup_schedule)
+        for _ in range(k):
+            d_stats, real, fake = self._critic_phase()
+        g_loss = self._generator_phase()
+        stats = {name: value.item() for name, value in d_stats.items()}
+        stats["loss_g"] = g_loss.item()
+        stats["critic_steps"] = float(k)
+        for name in ("loss_d", "loss_g"):
+            if not math.isfinite(stats[name]):
+                raise NonFiniteError(self.g_step, name, stats)
+        if self.objective.clip:
+            stats["clip_fraction"] = self.clip_fraction()
+        if diagnostics:
+            stats["critic_grad_norm_real"], stats["critic_grad_norm_fake"] = self.critic_input_grad_norms(
+                real, fake)
+        return stats
+
+    # --- state ---------------------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue bit for bit: models, optimizers, counters, random streams."""
+        return {
+            "generator": self.generator.state_dict(),
+            "discriminator": self.discriminator.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "g_step": torch.tensor(self.g_step),
+            "d_step": torch.tensor(self.d_step),
+            "noise_rng": self.noise_rng.get_state(),
+            "eps_rng": self.eps_rng.get_state(),
+            "batches": self.batches.state_dict(),
+            "fixed_noise": self.fixed_noise,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.generator.load_state_dict(state["generator"])
+        self.discriminator.load_state_dict(state["discriminator"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.g_step = int(state["g_step"])
+        self.d_step = int(state["d_step"])
+        self.noise_rng.set_state(state["noise_rng"])
+        self.eps_rng.set_state(state["eps_rng"])
+        self.batches.load_state_dict(state["batches"])
+        self.fixed_noise = state["fixed_noise"]
+
+
+def fit(trainer: Trainer, steps: int, hooks: Iterable[Hook] = (), *,
+        diagnostics_every: int = 0) -> None:
+    """Run generator steps until ``trainer.g_step == steps``, calling every hook after each step."""
+    hooks = list(hooks)
+    while trainer.g_step < steps:
+        diagnostics = diagnostics_every > 0 and (trainer.g_step + 1) % diagnostics_every == 0
+        stats = trainer.step(diagnostics=diagnostics)
+        for hook in hooks:
+            hook(trainer, stats)
+
+
+def trainable(module: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
