@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/gandojo tour --out runs/demo
+	rm -rf runs/demo
+	$(BIN)/gandojo train --preset ring8-gan --out runs/demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -49,7 +49,7 @@ def save_checkpoint(path: str | Path, trainer_state: dict[str, Any], config: Con
 
     path = Path(path)
     payload = {"trainer": trainer_state, "config": dump_yaml(config),
-               "versions": {"gandojo": __version__, "torch": torch.__version__}, **(extra or {})}
+               "versions": {"gandojo": __version__, "torch": str(torch.__version__)}, **(extra or {})}
     atomic_write(path, lambda f: torch.save(payload, f))
     return path
 
@@ -62,8 +62,10 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
-        raise CheckpointError(f"{path}: refused — it needs more than tensors and plain values to load "
-                              f"(possibly unsafe code): {str(err).splitlines()[0]}") from None
+        reason = next((line.strip() for line in str(err).splitlines() if "Unpickler error" in line),
+                      str(err).splitlines()[0])
+        raise CheckpointError(f"{path}: refused — loading it would need more than tensors and plain values "
+                              f"(possibly unsafe code): {reason}") from None
     except (RuntimeError, EOFError, OSError, ValueError) as err:
         raise CheckpointError(f"{path}: corrupt or truncated checkpoint ({str(err).splitlines()[0]})") from None
     if not isinstance(payload, dict) or "trainer" not in payload or "config" not in payload:

@@ -80,7 +80,7 @@ def train(
 
     Extra arguments of the form section.key=value override any config value.
     """
-    from gandojo.run import train_run
+    from gandojo.run import check_config, train_run
 
     overrides = _split_overrides(ctx.args)
     if resume is not None:
@@ -95,7 +95,7 @@ def train(
         # A new objective takes its own paper-default optimizer unless the user sets one.
         flag_overrides += ["optim.name=null", "optim.lr=null", "optim.betas=null", "optim.momentum=null",
                            "objective.n_critic=null"]
-    run_config = cfg.resolve(cfg.apply_overrides(run_config, flag_overrides + overrides))
+    run_config = check_config(cfg.apply_overrides(run_config, flag_overrides + overrides))
     if dry_run:
         console.print(cfg.dump_yaml(run_config), end="", markup=False, highlight=False)
         return

@@ -90,6 +90,16 @@ class RunHooks:
         self.progress.update(step, {**stats, **(record or {})})
 
 
+def check_config(config: Config) -> Config:
+    """Resolve ``config`` and check that its data loads and its models build for that data."""
+    from gandojo.data import load_data
+    from gandojo.models import build_models
+
+    config = resolve(config)
+    build_models(config.model, tuple(load_data(config.data).shape))
+    return config
+
+
 def _check_run_dir(run_dir: Path) -> None:
     if (run_dir / "config.yaml").exists():
         raise ValueError(f"{run_dir} already holds a run; choose another --out, or continue it with "

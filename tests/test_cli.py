@@ -1,0 +1,110 @@
+"""CLI smoke runs on tiny budgets, and clean one-line errors (exit code 2) for bad input."""
+
+import json
+
+import numpy as np
+import pytest
+import yaml
+
+from gandojo.cli import main
+
+FAST = ["train.log_every=5", "train.eval_every=10", "train.sample_every=10", "train.checkpoint_every=10",
+        "train.eval_samples=500", "train.batch_size=64", "model.hidden=32"]
+
+
+@pytest.fixture(scope="module")
+def ring_run(tmp_path_factory):
+    run = tmp_path_factory.mktemp("runs") / "ring"
+    assert main(["train", "--data", "ring8", "--steps", "30", "--out", str(run), "--quiet", *FAST]) == 0
+    return run
+
+
+def test_run_folder_is_complete_and_well_formed(ring_run):
+    for name in ("config.yaml", "metrics.jsonl", "summary.json", "losses.png", "checkpoints/final.pt"):
+        assert (ring_run / name).is_file(), name
+    config = yaml.safe_load((ring_run / "config.yaml").read_text())
+    assert config["train"]["steps"] == 30 and config["optim"]["name"] == "adam"  # resolved, not null
+    records = [json.loads(line) for line in (ring_run / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records][:3] == [1, 5, 10] and records[-1]["step"] == 30
+    assert {"loss_d", "loss_g", "value", "d_real", "d_fake"} <= set(records[0])
+    assert records[-1]["modes_total"] == 8 and "w_exact" in records[-1]
+    summary = json.loads((ring_run / "summary.json").read_text())
+    assert summary["status"] == "finished" and summary["steps"] == 30
+    assert sorted(p.name for p in (ring_run / "samples").iterdir()) == [
+        "step_000010.png", "step_000020.png", "step_000030.png"]
+
+
+def test_evaluate_json_has_contract_keys(ring_run, capsys):
+    assert main(["evaluate", str(ring_run), "--samples", "400", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert {"modes_covered", "modes_total", "high_quality", "reverse_kl", "per_mode", "wasserstein"} <= set(result)
+    assert 0 <= result["high_quality"] <= 1 and len(result["per_mode"]) == 8
+
+
+def test_evaluate_prints_table(ring_run, capsys):
+    assert main(["evaluate", str(ring_run), "--samples", "400"]) == 0
+    out = capsys.readouterr().out
+    assert "mode" in out and "modes covered" in out and "Wasserstein-1" in out
+
+
+def test_sample_export_and_sample_from_safetensors(ring_run, tmp_path):
+    assert main(["sample", str(ring_run), "-n", "50", "--out", str(tmp_path / "s.npy")]) == 0
+    assert np.load(tmp_path / "s.npy").shape == (50, 2)
+    assert main(["sample", str(ring_run), "-n", "20", "--out", str(tmp_path / "s.csv")]) == 0
+    assert np.loadtxt(tmp_path / "s.csv", delimiter=",").shape == (20, 2)
+    assert main(["export", str(ring_run), "--out", str(tmp_path / "g.safetensors")]) == 0
+    assert main(["sample", str(tmp_path / "g.safetensors"), "-n", "50", "--out", str(tmp_path / "t.npy")]) == 0
+    assert np.allclose(np.load(tmp_path / "s.npy"), np.load(tmp_path / "t.npy"))  # same generator, same seed
+
+
+def test_train_on_user_npy(tmp_path):
+    points = np.random.default_rng(0).normal(size=(300, 3)).astype(np.float32)
+    np.save(tmp_path / "pts.npy", points)
+    run = tmp_path / "run"
+    assert main(["train", "--data", str(tmp_path / "pts.npy"), "--steps", "12", "--out", str(run), "--quiet",
+                 *FAST]) == 0
+    result = json.loads((run / "summary.json").read_text())["evaluation"]
+    assert result["wasserstein"] > 0 and "modes_covered" not in result
+
+
+def test_dry_run_prints_resolved_config(capsys):
+    assert main(["train", "--objective", "wgan-gp", "--dry-run"]) == 0
+    config = yaml.safe_load(capsys.readouterr().out)
+    assert config["optim"] == {"name": "adam", "lr": 0.0001, "betas": [0.0, 0.9], "momentum": 0.0}
+    assert config["objective"]["n_critic"] == 5
+
+
+def test_existing_run_folder_is_not_overwritten(ring_run, capsys):
+    assert main(["train", "--steps", "5", "--out", str(ring_run), "--quiet"]) == 2
+    assert "already holds a run" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--data", "nosuchdata", "--dry-run"], "unknown data set 'nosuchdata'"),
+    (["train", "--steps", "-3", "--dry-run"], "train.steps"),
+    (["train", "--data", "missing.npy", "--out", "{tmp}/r"], "not found"),
+    (["train", "--data", "{tmp}/bad_shape.npy", "--out", "{tmp}/r"], "expected shape (N, D)"),
+    (["train", "--data", "{tmp}/nan.npy", "--out", "{tmp}/r"], "NaN"),
+    (["evaluate", "{tmp}/nothing"], "no run folder"),
+    (["train", "--objective", "vae", "--dry-run"], "objective.name"),
+])
+def test_bad_input_one_line_exit_2(tmp_path, capsys, args, message):
+    np.save(tmp_path / "bad_shape.npy", np.zeros((4, 2, 2)))
+    bad = np.zeros((10, 2))
+    bad[3, 1] = np.nan
+    np.save(tmp_path / "nan.npy", bad)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and err.count("\n") <= 3
+
+
+def test_help_lists_commands(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("train", "evaluate", "sample", "export"):
+        assert command in out
+
+
+def test_usage_error_exit_2(capsys):
+    assert main(["train", "--no-such-flag"]) == 2
