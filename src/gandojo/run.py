@@ -1,7 +1,8 @@
 """A training run on disk: the run folder, and the hooks that log, evaluate, snapshot and checkpoint.
 
 A run folder holds ``config.yaml`` (the resolved config), ``metrics.jsonl`` (one line per logged
-step), ``checkpoints/``, ``samples/`` (fixed-noise snapshots), ``losses.png`` and ``summary.json``.
+step, each value the mean over the generator steps since the previous line), ``checkpoints/``,
+``samples/`` (fixed-noise snapshots), ``losses.png`` and ``summary.json``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from gandojo.tracking import MetricsLog, ProgressDisplay, read_metrics
 from gandojo.train import NonFiniteError, Trainer, fit
 from gandojo.viz import points_snapshot, training_curves
 
+# Evaluation results copied into the metrics log at evaluation steps.
+EVAL_KEYS = ("modes_covered", "modes_total", "high_quality", "reverse_kl")
 RUN_FILES = ("config.yaml", "metrics.jsonl", "summary.json", "losses.png")
 
 
@@ -39,6 +42,7 @@ class RunHooks:
         self.train_cfg = trainer.config.train
         self.started = time.perf_counter()
         self.last_eval: dict[str, Any] = {}
+        self.window: dict[str, tuple[float, int]] = {}  # stat -> (sum, count) since the last log line
 
     def evaluate(self) -> dict[str, Any]:
         t = self.trainer
@@ -66,18 +70,25 @@ class RunHooks:
             prune_checkpoints(self.run_dir / "checkpoints", self.train_cfg.keep_checkpoints)
         return path
 
+    def _window_means(self, stats: dict[str, float]) -> dict[str, float]:
+        """Add this step's stats to the window; return the window's means (every step counts in the log)."""
+        for key, value in stats.items():
+            total, count = self.window.get(key, (0.0, 0))
+            self.window[key] = (total + value, count + 1)
+        return {key: total / count for key, (total, count) in self.window.items()}
+
     def __call__(self, trainer: Trainer, stats: dict[str, float]) -> None:
         step, cfg = trainer.g_step, self.train_cfg
         last = step == cfg.steps
+        means = self._window_means(stats)
         record: dict[str, Any] | None = None
-        if step % cfg.log_every == 0 or last or step == 1:
-            record = {"step": step, "d_steps": trainer.d_step, **stats}
+        if step % cfg.log_every == 0 or step % cfg.eval_every == 0 or last or step == 1:
+            record = {"step": step, "d_steps": trainer.d_step, **means}
+            self.window.clear()
         if step % cfg.eval_every == 0 or last:
             result = self.evaluate()
             self.last_eval = result
-            record = record or {"step": step, "d_steps": trainer.d_step, **stats}
-            record.update({k: result[k] for k in ("modes_covered", "modes_total", "high_quality", "reverse_kl")
-                           if k in result})
+            record.update({k: result[k] for k in EVAL_KEYS if k in result})
             if result.get("wasserstein") is not None:
                 record["w_exact"] = result["wasserstein"]
         if record is not None:
