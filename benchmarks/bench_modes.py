@@ -25,10 +25,17 @@ HERE = Path(__file__).resolve().parent
 REFERENCE = HERE.parent.parent / "shared" / "reference" / "published_mode_collapse.csv"
 
 
+# One architecture for every objective (fair comparison); each objective keeps its paper optimizer, and
+# WGAN-GP takes the settings of its authors' toy code (λ = 0.1, β = (0.5, 0.9)), without which it fails here.
+COMMON = ["model.hidden=256"]
+PER_OBJECTIVE = {"wgan-gp": ["objective.gp_lambda=0.1", "optim.betas=0.5,0.9"]}
+
+
 def run_one(data: str, objective: str, seed: int, budget: float, overrides: list[str]) -> dict:
     """Train for ``budget`` seconds of wall-clock time, then score 2,500 samples."""
     config = resolve(apply_overrides(Config(), [f"data.name={data}", f"objective.name={objective}",
-                                                f"train.seed={seed}", "train.steps=1000000", *overrides]))
+                                                f"train.seed={seed}", "train.steps=1000000", *COMMON,
+                                                *PER_OBJECTIVE.get(objective, []), *overrides]))
     trainer = Trainer(config)
     started = time.perf_counter()
     while time.perf_counter() - started < budget:

@@ -1,6 +1,6 @@
 """Does the loss reflect progress? Spearman correlation, over training, between the exact W1 of
 generated vs real samples and (a) the WGAN-GP critic's Wasserstein estimate, (b) the GAN discriminator's
-loss, on ring8. The WGAN claim: (a) is high (goal >= 0.8); the GAN's loss says little about progress.
+loss, on ring8 (the presets ring8-wgan-gp, ring8-wgan, ring8-gan). The WGAN claim: (a) is high (goal >= 0.8); the GAN's loss says little about progress.
 
     python benchmarks/bench_wgan_progress.py            # 3,000 generator steps each
     python benchmarks/bench_wgan_progress.py --steps 1000
@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import spearmanr
 
-from gandojo.config import Config, apply_overrides
+from gandojo.config import apply_overrides, load_preset
 from gandojo.run import train_run
 from gandojo.tracking import read_metrics
 
 
 def trace(objective: str, steps: int, seed: int, eval_every: int, folder: Path) -> list[dict]:
-    config = apply_overrides(Config(), [f"objective.name={objective}", f"train.steps={steps}",
+    config = apply_overrides(load_preset(f"ring8-{objective}"), [f"train.steps={steps}",
                                         f"train.seed={seed}", f"train.eval_every={eval_every}",
                                         f"train.log_every={eval_every}", "train.eval_samples=1000",
                                         f"train.sample_every={steps}", f"train.checkpoint_every={steps}"])
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     args = parser.parse_args(argv)
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for objective, key, label in (("wgan-gp", "w_estimate", "WGAN-GP critic estimate E[f(x)] - E[f(G(z))]"),
+        for objective, key, label in (("wgan-gp", "w_estimate", "WGAN-GP critic estimate"),
                                       ("wgan", "w_estimate", "WGAN (clipping) critic estimate"),
                                       ("gan", "loss_d", "GAN discriminator loss")):
             records = trace(objective, args.steps, args.seed, args.eval_every, Path(tmp))

@@ -7,7 +7,11 @@ step, each value the mean over the generator steps since the previous line), ``c
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
+import sys
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -16,15 +20,19 @@ from typing import Any, TextIO
 import torch
 
 from gandojo.checkpoint import (
+    CheckpointError,
     checkpoint_config,
     latest_checkpoint,
+    list_checkpoints,
     load_checkpoint,
     load_exported,
+    mark_last_good,
     prune_checkpoints,
     save_checkpoint,
 )
-from gandojo.config import Config, resolve, save_yaml
+from gandojo.config import Config, resolve, save_yaml, to_dict
 from gandojo.evaluate import evaluate_samples, json_safe
+from gandojo.health import HealthMonitor
 from gandojo.tracking import MetricsLog, ProgressDisplay, read_metrics
 from gandojo.train import NonFiniteError, Trainer, fit
 from gandojo.viz import points_snapshot, training_curves
@@ -43,6 +51,9 @@ class RunHooks:
         self.started = time.perf_counter()
         self.last_eval: dict[str, Any] = {}
         self.window: dict[str, tuple[float, int]] = {}  # stat -> (sum, count) since the last log line
+        self.health = HealthMonitor(trainer.config.objective.name)
+        self.notes: list[str] = []
+        self.stop_requested = False
 
     def evaluate(self) -> dict[str, Any]:
         t = self.trainer
@@ -66,6 +77,9 @@ class RunHooks:
     def checkpoint(self, name: str) -> Path:
         path = save_checkpoint(self.run_dir / "checkpoints" / name, self.trainer.state_dict(),
                                self.trainer.config)
+        # Every checkpoint is of a state whose losses and gradients were finite (the loop refuses to step
+        # otherwise), so the newest one is also the last good one.
+        mark_last_good(path)
         if name.startswith("step_"):
             prune_checkpoints(self.run_dir / "checkpoints", self.train_cfg.keep_checkpoints)
         return path
@@ -94,11 +108,15 @@ class RunHooks:
         if record is not None:
             record["time"] = round(time.perf_counter() - self.started, 3)
             self.log.write(record)
+            for warning in self.health.check(record):
+                self.progress.message(f"warning: {warning}")
         if step % cfg.sample_every == 0 or last:
             self.snapshot()
         if step % cfg.checkpoint_every == 0 and not last:
             self.checkpoint(f"step_{step:07d}.pt")
         self.progress.update(step, {**stats, **(record or {})})
+        if self.stop_requested:
+            raise StopRequested
 
 
 def check_config(config: Config) -> Config:
@@ -124,22 +142,74 @@ def _truncate_metrics(path: Path, step: int) -> None:
         path.write_text("".join(json.dumps(json_safe(r)) + "\n" for r in kept))
 
 
+class StopRequested(KeyboardInterrupt):
+    """Ctrl-C, honoured at the end of the current step so the checkpoint is at a step boundary."""
+
+
+@contextlib.contextmanager
+def _graceful_interrupt(hooks: RunHooks):
+    """First Ctrl-C: finish the step, checkpoint, stop. Second Ctrl-C: stop at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        if hooks.stop_requested:
+            raise KeyboardInterrupt
+        hooks.stop_requested = True
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def find_resumable(run_dir: Path) -> tuple[dict[str, Any], Path, list[str]]:
+    """The newest checkpoint of ``run_dir`` that loads, with notes on any skipped as corrupt."""
+    folder = run_dir / "checkpoints"
+    candidates = [folder / "final.pt", *reversed(list_checkpoints(folder)), folder / "last-good.pt"]
+    candidates = [c for c in candidates if c.is_file()]
+    if not candidates:
+        raise FileNotFoundError(f"{run_dir}: no checkpoint to resume from in {folder}")
+    notes = []
+    for path in candidates:
+        try:
+            return load_checkpoint(path), path, notes
+        except CheckpointError as err:
+            notes.append(f"{err}; trying an older checkpoint")
+    raise CheckpointError(f"{run_dir}: every checkpoint is unreadable:\n" + "\n".join(notes))
+
+
+def _config_differences(a: Config, b: Config) -> list[str]:
+    flat_a, flat_b = to_dict(a), to_dict(b)
+    return [f"{section}.{key}" for section in flat_a for key in flat_a[section]
+            if flat_a[section][key] != flat_b[section][key]]
+
+
 def train_run(config: Config, run_dir: str | Path, *, resume: bool = False, progress: bool = True,
               stream: TextIO | None = None) -> dict[str, Any]:
     """Train from ``config`` into ``run_dir`` (or continue the run there when ``resume``).
 
-    Returns the summary written to ``summary.json``. On Ctrl-C a checkpoint is written and
-    ``KeyboardInterrupt`` re-raised; on a NaN/inf loss nothing is overwritten, ``failure.json``
-    records what happened and :class:`~gandojo.train.NonFiniteError` is re-raised.
+    Returns the summary written to ``summary.json``. On Ctrl-C the current step finishes, a checkpoint
+    is written and :class:`StopRequested` (a ``KeyboardInterrupt``) is raised. On a NaN/inf loss or
+    gradient no parameter or checkpoint is touched, ``failure.json`` records what happened and
+    :class:`~gandojo.train.NonFiniteError` is raised. On resume only ``train.steps`` may differ from
+    the saved config; a corrupt newest checkpoint is skipped (with a note) for an older good one.
     """
     run_dir = Path(run_dir)
     config = resolve(config)
-    state = None
+    stream = stream or sys.stdout
+    state, notes = None, []
     if resume:
-        checkpoint = latest_checkpoint(run_dir)
-        payload = load_checkpoint(checkpoint)
-        saved = checkpoint_config(payload)
-        # Only the budget may change on resume; everything else must match what ran.
+        payload, checkpoint, notes = find_resumable(run_dir)
+        for note in notes:
+            print(f"warning: {note}", file=sys.stderr, flush=True)
+        saved = resolve(checkpoint_config(payload))
+        changed = [k for k in _config_differences(saved, config) if k != "train.steps"]
+        if changed:
+            raise ValueError(f"--resume continues the saved run; only train.steps may change, not "
+                             f"{', '.join(changed)}")
         config = replace(saved, train=replace(saved.train, steps=config.train.steps))
         state = payload["trainer"]
     else:
@@ -151,18 +221,26 @@ def train_run(config: Config, run_dir: str | Path, *, resume: bool = False, prog
     trainer = Trainer(config)
     if state is not None:
         trainer.load_state_dict(state)
+        if trainer.g_step > config.train.steps:
+            raise ValueError(f"the checkpoint is at step {trainer.g_step}, past --steps {config.train.steps}")
         _truncate_metrics(run_dir / "metrics.jsonl", trainer.g_step)
+        (run_dir / "failure.json").unlink(missing_ok=True)
     log = MetricsLog(run_dir / "metrics.jsonl")
     display = ProgressDisplay(config.train.steps, trainer.g_step, stream=stream, enabled=progress)
     hooks = RunHooks(run_dir, trainer, log, display)
+    hooks.notes.extend(notes)
     started = time.perf_counter()
     start_step = trainer.g_step
     status = "finished"
     try:
-        fit(trainer, config.train.steps, [hooks], diagnostics_every=config.train.log_every)
-    except KeyboardInterrupt:
+        with _graceful_interrupt(hooks):
+            fit(trainer, config.train.steps, [hooks], diagnostics_every=config.train.log_every)
+    except StopRequested:
         status = "interrupted"
         hooks.checkpoint(f"step_{trainer.g_step:07d}.pt")
+        raise
+    except KeyboardInterrupt:
+        status = "interrupted"  # a second Ctrl-C mid-step: the state is not at a step boundary, keep older ones
         raise
     except NonFiniteError as err:
         status = "failed"
@@ -174,15 +252,15 @@ def train_run(config: Config, run_dir: str | Path, *, resume: bool = False, prog
         display.close()
         log.close()
         if status != "finished":
-            _write_summary(run_dir, trainer, status, started, start_step, hooks.last_eval)
+            _write_summary(run_dir, trainer, status, started, start_step, hooks)
     hooks.checkpoint("final.pt")
     training_curves(read_metrics(run_dir / "metrics.jsonl"), run_dir / "losses.png",
                     title=f"{config.objective.name} on {config.data.name}")
-    return _write_summary(run_dir, trainer, status, started, start_step, hooks.last_eval)
+    return _write_summary(run_dir, trainer, status, started, start_step, hooks)
 
 
 def _write_summary(run_dir: Path, trainer: Trainer, status: str, started: float, start_step: int,
-                   evaluation: dict[str, Any]) -> dict[str, Any]:
+                   hooks: RunHooks) -> dict[str, Any]:
     elapsed = time.perf_counter() - started
     steps_run = trainer.g_step - start_step
     summary = {
@@ -194,7 +272,9 @@ def _write_summary(run_dir: Path, trainer: Trainer, status: str, started: float,
         "critic_steps": trainer.d_step,
         "seconds": round(elapsed, 2),
         "steps_per_second": round(steps_run / elapsed, 2) if elapsed > 0 else None,
-        "evaluation": evaluation,
+        "evaluation": hooks.last_eval,
+        "warnings": hooks.health.messages,
+        "notes": hooks.notes,
     }
     (run_dir / "summary.json").write_text(json.dumps(json_safe(summary), indent=2))
     return summary

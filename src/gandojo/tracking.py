@@ -84,6 +84,13 @@ class ProgressDisplay:
             print(f"step {step}/{self.total} · {format_stats(self.latest)} · {elapsed:.0f}s",
                   file=self.stream, flush=True)
 
+    def message(self, text: str) -> None:
+        """A line above the bar (or on its own line without one); shown even when the bar is off."""
+        if self.progress is not None:
+            self.progress.console.print(text, markup=False, highlight=False)
+        else:
+            print(text, file=sys.stderr, flush=True)
+
     def close(self) -> None:
         if self.progress is not None:
             self.progress.stop()

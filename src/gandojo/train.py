@@ -13,7 +13,6 @@ every random generator it draws from, so its ``state_dict`` is enough to resume 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -30,7 +29,8 @@ Hook = Callable[["Trainer", dict[str, float]], None]
 
 
 class NonFiniteError(FloatingPointError):
-    """A loss or gradient became NaN or infinite; ``stats`` holds the last values seen."""
+    """A loss or gradient became NaN or infinite at generator step ``step`` (1-based, the step that failed);
+    ``stats`` holds the last values seen. Raised before the optimizer step, so no parameter is touched."""
 
     def __init__(self, step: int, what: str, stats: dict[str, float]):
         self.step, self.what, self.stats = step, what, stats
@@ -74,6 +74,7 @@ class Trainer:
         self.fixed_noise = self.noise(n_fixed, torch.Generator().manual_seed(seeds["fixed"]))
         self.g_step = 0  # generator steps done
         self.d_step = 0  # discriminator/critic steps done
+        self.last_stats: dict[str, float] = {}  # the previous step's stats, reported if a fault occurs
 
     # --- sampling ------------------------------------------------------------------------------------
 
@@ -109,6 +110,7 @@ class Trainer:
             stats["w_estimate"] = -loss.detach()
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
+        self._guard(loss, self.discriminator, "discriminator/critic")
         self.opt_d.step()
         if obj.clip:
             with torch.no_grad():
@@ -132,11 +134,21 @@ class Trainer:
             loss = self.objective.g_loss(self.discriminator(fake))
             self.opt_g.zero_grad(set_to_none=True)
             loss.backward()
+            self._guard(loss, self.generator, "generator")
             self.opt_g.step()
         finally:
             self.discriminator.requires_grad_(True)
         self.g_step += 1
         return loss.detach()
+
+    def _guard(self, loss: Tensor, module: nn.Module, player: str) -> None:
+        """Refuse to step on a NaN/inf loss or gradient, so the parameters stay as they were."""
+        grads = [p.grad for p in module.parameters() if p.grad is not None]
+        grad_norm = torch.nn.utils.get_total_norm(grads) if grads else torch.zeros(())
+        if not bool(torch.isfinite(loss) & torch.isfinite(grad_norm)):
+            what = f"{player} loss" if not torch.isfinite(loss) else f"{player} gradient"
+            raise NonFiniteError(self.g_step + 1, what, {**self.last_stats, "loss": loss.item(),
+                                                         "grad_norm": grad_norm.item()})
 
     def critic_input_grad_norms(self, real: Tensor, fake: Tensor) -> tuple[float, float]:
         """Mean ‖∇_x D(x)‖₂ on real and on fake samples (a diagnostic, no update)."""
@@ -168,9 +180,7 @@ class Trainer:
         stats = {name: value.item() for name, value in d_stats.items()}
         stats["loss_g"] = g_loss.item()
         stats["critic_steps"] = float(k)
-        for name in ("loss_d", "loss_g"):
-            if not math.isfinite(stats[name]):
-                raise NonFiniteError(self.g_step, name, stats)
+        self.last_stats = stats
         if self.objective.clip:
             stats["clip_fraction"] = self.clip_fraction()
         if diagnostics:

@@ -1,0 +1,54 @@
+"""Plain-language health warnings during training, from the records written to ``metrics.jsonl``.
+
+Each warning is given once per run (a repeat would drown the progress output):
+
+>>> monitor = HealthMonitor("gan")
+>>> [message[:50] for message in monitor.check({"step": 100, "loss_d": 0.01, "loss_g": 6.0})]
+['step 100: the discriminator loss is near 0 (0.010)']
+>>> monitor.check({"step": 200, "loss_d": 0.01, "loss_g": 6.0})
+[]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class HealthMonitor:
+    """Watches logged records for the classic failure patterns of GAN training."""
+
+    def __init__(self, objective: str):
+        self.objective = objective
+        self.wasserstein = objective in ("wgan", "wgan-gp")
+        self.best_modes = 0
+        self.given: set[str] = set()
+        self.messages: list[str] = []
+
+    def _say(self, kind: str, step: int, text: str, out: list[str]) -> None:
+        if kind not in self.given:
+            self.given.add(kind)
+            message = f"step {step}: {text}"
+            self.messages.append(message)
+            out.append(message)
+
+    def check(self, record: dict[str, Any]) -> list[str]:
+        """New warnings for this record (a ``metrics.jsonl`` line)."""
+        out: list[str] = []
+        step = record.get("step", 0)
+        loss_d, loss_g = record.get("loss_d"), record.get("loss_g")
+        if not self.wasserstein and loss_d is not None and loss_d < 0.05:
+            self._say("d_zero", step, f"the discriminator loss is near 0 ({loss_d:.3f}): D wins outright and G gets "
+                      "little signal; try a smaller D learning rate or fewer D steps", out)
+        if not self.wasserstein and loss_g is not None and loss_g > 10:
+            self._say("g_explode", step, f"the generator loss is exploding ({loss_g:.1f}); with gan-minimax try the "
+                      "non-saturating loss (--objective gan), else lower optim.lr", out)
+        if record.get("clip_fraction") is not None and record["clip_fraction"] > 0.9:
+            self._say("clip", step, f"{100 * record['clip_fraction']:.0f}% of the critic's weights sit at the clip "
+                      "bound: the critic is badly constrained; try a larger objective.clip or wgan-gp", out)
+        modes = record.get("modes_covered")
+        if modes is not None:
+            if self.best_modes >= 2 and modes <= self.best_modes // 2:
+                self._say("modes", step, f"mode coverage fell from {self.best_modes} to {modes} of "
+                          f"{record.get('modes_total')}: the generator is collapsing", out)
+            self.best_modes = max(self.best_modes, modes)
+        return out
