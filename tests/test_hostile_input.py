@@ -1,0 +1,108 @@
+"""Hostile and broken input: every case is a clean ValueError (exit code 2 on the CLI), never a crash."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gandojo.cli import main
+from gandojo.config import SECTIONS, Config, from_dict, to_dict
+from gandojo.data import load_data
+from gandojo.data.toy import load_array
+
+VALID = to_dict(Config())
+junk = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True),
+                 st.text(max_size=12), st.lists(st.integers(-3, 3), max_size=4), st.dictionaries(st.text(max_size=3),
+                                                                                                  st.integers(), max_size=2))
+
+
+@st.composite
+def mutated_configs(draw):
+    """A valid config with one to three keys replaced by junk, or an unknown key or section added."""
+    values = {section: dict(keys) for section, keys in VALID.items()}
+    for _ in range(draw(st.integers(1, 3))):
+        section = draw(st.sampled_from(sorted(SECTIONS)))
+        choice = draw(st.integers(0, 9))
+        if choice == 0:
+            values[section][draw(st.text(min_size=1, max_size=8))] = draw(junk)
+        elif choice == 1:
+            values[draw(st.text(min_size=1, max_size=8))] = draw(junk)
+        else:
+            values[section][draw(st.sampled_from(sorted(values[section])))] = draw(junk)
+    return values
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_configs())
+def test_random_configs_are_accepted_or_rejected_cleanly(values):
+    try:
+        config = from_dict(values)
+    except ValueError as err:
+        assert str(err)  # names the problem
+    else:
+        assert isinstance(config, Config)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(junk, st.lists(junk, max_size=3)))
+def test_non_mapping_configs_rejected(values):
+    if isinstance(values, dict) and set(values) <= set(SECTIONS):
+        return
+    with pytest.raises(ValueError):
+        from_dict(values)
+
+
+@pytest.mark.parametrize("content, message", [
+    (np.zeros((0, 2)), "shape"),
+    (np.zeros((1, 2)), "N >= 2"),
+    (np.array([["a", "b"], ["c", "d"]]), "numbers"),
+    (np.full((5, 2), 1e30), "rescale"),
+    (np.array([[1.0, np.inf], [0.0, 0.0]]), "infinite"),
+    (np.zeros((3, 0)), "shape"),
+])
+def test_bad_arrays_rejected_by_name(tmp_path, content, message):
+    path = tmp_path / "data.npy"
+    np.save(path, content)
+    with pytest.raises(ValueError, match=message):
+        load_array(path)
+
+
+def test_unreadable_and_malformed_files(tmp_path):
+    (tmp_path / "empty.npy").write_bytes(b"")
+    (tmp_path / "garbage.npy").write_bytes(b"\x93NUMPY garbage")
+    (tmp_path / "text.csv").write_text("1,2\nthree,4\n")
+    (tmp_path / "dir.npy").mkdir()
+    np.save(tmp_path / "objects.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    for name in ("empty.npy", "garbage.npy", "text.csv", "dir.npy", "objects.npy"):
+        with pytest.raises(ValueError, match=name):
+            load_array(tmp_path / name)
+
+
+def test_unknown_extension_and_missing_path(tmp_path):
+    (tmp_path / "x.txt").write_text("1 2")
+    with pytest.raises(ValueError):
+        load_data(Config().data.__class__(name=str(tmp_path / "x.txt")))
+    with pytest.raises(ValueError, match="unknown data set"):
+        load_data(Config().data.__class__(name="definitely-not-data"))
+
+
+@pytest.mark.parametrize("args", [
+    ["train", "--batch-size", "0", "--dry-run"],
+    ["train", "--seed", "-1", "--dry-run"],
+    ["train", "train.eval_every=0", "--dry-run"],
+    ["train", "optim.betas=2,3", "--dry-run"],
+    ["train", "--preset", "no-such-preset", "--dry-run"],
+    ["train", "--model", "transformer", "--dry-run"],
+    ["train", "steps", "--dry-run"],
+    ["sample", "nowhere", "-n", "5", "--out", "x.npy"],
+    ["export", "nowhere", "--out", "g.safetensors"],
+])
+def test_cli_bad_input_exit_2_without_traceback(args, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "error" in err.lower() and "Traceback" not in err
+
+
+def test_debug_flag_shows_the_traceback():
+    with pytest.raises(ValueError):
+        main(["--debug", "train", "--data", "nope", "--dry-run"])
