@@ -1,6 +1,7 @@
 """Does the loss reflect progress? Spearman correlation, over training, between the exact W1 of
-generated vs real samples and (a) the WGAN-GP critic's Wasserstein estimate, (b) the GAN discriminator's
-loss, on ring8 (the presets ring8-wgan-gp, ring8-wgan, ring8-gan). The WGAN claim: (a) is high (goal >= 0.8); the GAN's loss says little about progress.
+generated vs real samples and (a) the WGAN-GP critic's Wasserstein estimate, (b) the WGAN (clipping)
+critic's estimate, (c) the GAN discriminator's loss, on ring8 (presets ring8-wgan-gp, ring8-wgan,
+ring8-gan). The WGAN claim: (a) is high (goal >= 0.8); the GAN's loss says little about progress.
 
     python benchmarks/bench_wgan_progress.py            # 3,000 generator steps each
     python benchmarks/bench_wgan_progress.py --steps 1000
