@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import math
 
 import numpy as np
@@ -13,7 +14,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.spatial.distance import cdist, jensenshannon
 
-from gandojo import wasserstein as W
 from gandojo.wasserstein import (
     TransportError,
     divergences,
@@ -26,6 +26,9 @@ from gandojo.wasserstein import (
     wasserstein,
     wasserstein_1d,
 )
+
+# importlib, not `from gandojo import wasserstein`: the package re-exports the function of that name.
+W = importlib.import_module("gandojo.wasserstein")
 
 SETTINGS = settings(max_examples=60, deadline=None)
 
@@ -336,8 +339,8 @@ def test_exact_clouds_match_pot(n, m, d, p, weighted, seed):
     ref = ot.emd2(a / a.sum(), b / b.sum(), cdist(x, y) ** p) ** (1 / p)
     ours = wasserstein(x, y, x_weights=a if weighted else None, y_weights=b if weighted else None, p=p)
     assert math.isclose(ours, ref, rel_tol=1e-9, abs_tol=1e-12)
-    assert math.isclose(ours, wasserstein(y, x, x_weights=b if weighted else None,
-                                          y_weights=a if weighted else None, p=p), rel_tol=1e-9, abs_tol=1e-12)
+    swapped = wasserstein(y, x, x_weights=b if weighted else None, y_weights=a if weighted else None, p=p)
+    assert math.isclose(ours, swapped, rel_tol=1e-9, abs_tol=1e-12)
 
 
 @SETTINGS
@@ -519,7 +522,8 @@ BAD_PLANS = [
     (lambda: plan_cost([[6, 0], [0, 4]], P, Q), r"plan must have shape .* = \(4, 4\), got \(2, 2\)"),
     (lambda: plan_cost([[4, 3, 0, -1], [0, 1, 3, 0], [0, 0, 1, 2], [0, 0, 0, 2]], P, Q),
      "plan must be non-negative"),
-    (lambda: plan_cost([[3, 3, 0, 0], [0, 1, 3, 0], [0, 0, 1, 2], [0, 0, 0, np.nan]], P, Q), "plan must be finite"),
+    (lambda: plan_cost([[3, 3, 0, 0], [0, 1, 3, 0], [0, 0, 1, 2], [0, 0, 0, np.nan]], P, Q),
+     "plan must be finite"),
     (lambda: plan_cost([[3, 3, 0, 0], [0, 1, 3, 0], [0, 0, 1, 2], [0, 0, 1, 0]], P, Q),
      r"plan's column sums must equal b: column 2 sums to 5 but b\[2\] = 4"),
     (lambda: plan_cost([[3, 3, 0, 0], [0, 1, 3, 0], [0, 0, 1, 2], [0, 0, 0, 2]], P, Q),
@@ -527,20 +531,21 @@ BAD_PLANS = [
     (lambda: plan_cost(PLAN_8, P, [3, 4, 4, 4]), "unequal total mass"),
 ]
 
+Z = np.zeros((3, 2))
 BAD_CLOUDS = [
-    (lambda: wasserstein(np.zeros((3, 2)), np.zeros((3, 3))), "same dimension, got 2 and 3"),
-    (lambda: wasserstein(np.zeros((0, 2)), np.zeros((3, 2))), "x is empty"),
-    (lambda: wasserstein(np.zeros((3, 2)), np.full((3, 2), np.nan)), r"y must be finite, but y\[\(0, 0\)\]"),
-    (lambda: wasserstein(np.zeros((3, 2, 2)), np.zeros((3, 2))), r"x must have shape \(n, d\)"),
-    (lambda: wasserstein(np.zeros((3, 2)), np.zeros((3, 2)), method="fast"), "method must be 'exact'"),
-    (lambda: wasserstein(np.zeros((3, 2)), np.zeros((3, 2)), method="sliced", n_projections=0),
+    (lambda: wasserstein(Z, np.zeros((3, 3))), "same dimension, got 2 and 3"),
+    (lambda: wasserstein(np.zeros((0, 2)), Z), "x is empty"),
+    (lambda: wasserstein(Z, np.full((3, 2), np.nan)), r"y must be finite, but y\[0, 0\] = nan"),
+    (lambda: wasserstein(np.zeros((3, 2, 2)), Z), r"x must have shape \(n, d\)"),
+    (lambda: wasserstein(Z, Z, method="fast"), "method must be 'exact'"),
+    (lambda: wasserstein(Z, Z, method="sliced", n_projections=0),
      "n_projections must be a positive integer"),
-    (lambda: wasserstein(np.zeros((3, 2)), np.zeros((3, 2)), p=0), "p must be a finite number >= 1"),
-    (lambda: wasserstein(np.zeros((3, 2)), np.zeros((3, 2)), x_weights=[1, 1]), "x_weights has 2 entries"),
-    (lambda: wasserstein(np.zeros((3, 2)), np.zeros((3, 2)), y_weights=[1, -1, 1]), "y_weights must be non-neg"),
-    (lambda: wasserstein(np.zeros((3, 2)), np.zeros((3, 2)), method="sliced", projections=np.ones((4, 3))),
+    (lambda: wasserstein(Z, Z, p=0), "p must be a finite number >= 1"),
+    (lambda: wasserstein(Z, Z, x_weights=[1, 1]), "x_weights has 2 entries"),
+    (lambda: wasserstein(Z, Z, y_weights=[1, -1, 1]), "y_weights must be non-neg"),
+    (lambda: wasserstein(Z, Z, method="sliced", projections=np.ones((4, 3))),
      r"projections must have shape \(P, 2\)"),
-    (lambda: wasserstein(np.zeros((3, 2)), np.zeros((3, 2)), method="sliced", projections=np.zeros((4, 2))),
+    (lambda: wasserstein(Z, Z, method="sliced", projections=np.zeros((4, 2))),
      "zero direction"),
     (lambda: wasserstein(np.zeros((10_001, 2)), np.zeros((10_001, 2))), "use method='sliced' or 'auto'"),
 ]

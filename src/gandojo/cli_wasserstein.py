@@ -15,7 +15,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gandojo import wasserstein as W
+# Names, not the module: gandojo/__init__ re-exports the function `wasserstein`, which shadows the
+# submodule as an attribute of the package (`from gandojo import wasserstein` gives the function).
+from gandojo.wasserstein import (
+    TransportError,
+    TransportResult,
+    divergences,
+    parallel_lines,
+    resolve_method,
+    score_plan,
+    transport,
+    wasserstein,
+)
 
 console = Console(highlight=False)
 
@@ -58,7 +69,7 @@ def _fmt(x: float) -> str:
     return f"{x:.4f}".rstrip("0").rstrip(".") if abs(x) >= 1e-4 else f"{x:.3g}"
 
 
-def _normalisation_rows(result: W.TransportResult) -> list[tuple[str, str, str]]:
+def _normalisation_rows(result: TransportResult) -> list[tuple[str, str, str]]:
     moved = _fmt(result.moved_mass)
     return [
         ("raw (None)", _fmt(result.normalized(None)), "total mass x distance"),
@@ -69,7 +80,7 @@ def _normalisation_rows(result: W.TransportResult) -> list[tuple[str, str, str]]
     ]
 
 
-def _plan_table(result: W.TransportResult, title: str) -> Table:
+def _plan_table(result: TransportResult, title: str) -> Table:
     shared = result.positions is not None
     rows, cols = result.plan.shape
     table = Table(title=title, title_justify="left")
@@ -82,7 +93,7 @@ def _plan_table(result: W.TransportResult, title: str) -> Table:
     return table
 
 
-def _print_moves(result: W.TransportResult) -> None:
+def _print_moves(result: TransportResult) -> None:
     moves = result.moves
     console.print("moves:" if moves else "moves: none, P already equals Q", markup=False)
     for line in moves:
@@ -153,8 +164,8 @@ def register(app: typer.Typer) -> None:
         pos = None if positions is None else _numbers(positions, "--positions")
         c = None if cost is None else _matrix(cost, "--cost")
         try:
-            best = W.transport(a, b, c, positions=pos, renormalize=renormalize)
-        except W.TransportError as exc:
+            best = transport(a, b, c, positions=pos, renormalize=renormalize)
+        except TransportError as exc:
             console.print(f"error: {exc}", markup=False)
             raise typer.Exit(1) from None
         headline = best.normalized(normalize)  # also rejects an unknown --normalize early
@@ -163,7 +174,7 @@ def register(app: typer.Typer) -> None:
             if renormalize:
                 raise ValueError("--plan cannot be combined with --renormalize: give the plan in the "
                                  "histograms' own units")
-            given = W.score_plan(_matrix(plan, "--plan"), a, b, c, positions=pos)
+            given = score_plan(_matrix(plan, "--plan"), a, b, c, positions=pos)
 
         where = ("cost matrix given" if best.positions is None
                  else "positions " + ", ".join(_fmt(v) for v in best.positions[:, 0])
@@ -232,7 +243,7 @@ def register(app: typer.Typer) -> None:
         if (p is None) != (q is None):
             raise ValueError("give both --p and --q")
         if p is not None and q is not None:
-            d = W.divergences(_numbers(p, "--p"), _numbers(q, "--q"),
+            d = divergences(_numbers(p, "--p"), _numbers(q, "--q"),
                               positions=None if positions is None else _numbers(positions, "--positions"),
                               renormalize=renormalize)
             table = Table(title="P vs Q as distributions", title_justify="left")
@@ -251,7 +262,7 @@ def register(app: typer.Typer) -> None:
                              f"got {theta_range!r}")
         if points < 1:
             raise ValueError(f"--points must be at least 1, got {points}")
-        r = W.parallel_lines(np.linspace(lo, hi, points))
+        r = parallel_lines(np.linspace(lo, hi, points))
         table = Table(title="Example 1: P0 = (0, Z), Pθ = (θ, Z), Z ~ U[0, 1]", title_justify="left")
         for name in ("θ", "W", "JS", "KL", "TV", "dW/dθ", "dJS/dθ", "dKL/dθ", "dTV/dθ"):
             table.add_column(name, justify="right")
@@ -271,13 +282,13 @@ def register(app: typer.Typer) -> None:
 def _point_clouds(x: Path, y: Path, *, method: str, projections: int, seed: int, order: float) -> None:
     xs, ys = _load_points(x, "--x"), _load_points(y, "--y")
     try:
-        value = W.wasserstein(xs, ys, p=order, method=method, n_projections=projections, seed=seed)
-    except W.TransportError as exc:
+        value = wasserstein(xs, ys, p=order, method=method, n_projections=projections, seed=seed)
+    except TransportError as exc:
         console.print(f"error: {exc}", markup=False)
         raise typer.Exit(1) from None
     xs2 = xs.reshape(len(xs), -1)
     ys2 = ys.reshape(len(ys), -1)
-    used = W.resolve_method(len(xs2), len(ys2), xs2.shape[1], method)
+    used = resolve_method(len(xs2), len(ys2), xs2.shape[1], method)
     table = Table(title="Wasserstein distance between point clouds", title_justify="left")
     for name in ("X", "Y", "d", "method", f"W_{_fmt(order)}"):
         table.add_column(name, justify="right")

@@ -97,8 +97,7 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
     bad = ~np.isfinite(arr)
     if bad.any():
         first = tuple(int(i) for i in np.argwhere(bad)[0])
-        where = first[0] if len(first) == 1 else first
-        raise ValueError(f"{name} must be finite, but {name}[{where}] = {arr[first]}")
+        raise ValueError(f"{name} must be finite, but {name}[{', '.join(map(str, first))}] = {arr[first]}")
 
 
 def _values_1d(x: Any, name: str) -> np.ndarray:
