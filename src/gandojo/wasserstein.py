@@ -147,7 +147,8 @@ def _same_mass(a: np.ndarray, b: np.ndarray, renormalize: bool, names: tuple[str
     if not math.isclose(sa, sb, rel_tol=_MASS_RTOL):
         raise ValueError(
             f"{names[0]} and {names[1]} have unequal total mass ({sa:g} and {sb:g}); transport moves mass, "
-            "it does not create it. Pass renormalize=True to compare them as distributions"
+            "it does not create it. Pass renormalize=True (CLI: --renormalize) to compare them as "
+            "distributions"
         )
     return a, b * (sa / sb)  # remove round-off so the solver sees exactly equal totals
 
