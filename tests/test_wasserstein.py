@@ -516,6 +516,7 @@ BAD_TRANSPORT = [
     (lambda: transport(P, Q).normalized("median"), "unknown normalisation 'median'"),
     (lambda: earth_movers_distance(P, Q, normalize="Mass"), "unknown normalisation 'Mass'"),
     (lambda: transport(P, Q, num_iter_max=0), "num_iter_max must be a positive integer"),
+    (lambda: transport(np.ones(10_001), np.ones(10_001)), "10001x10001 dense matrices"),
 ]
 
 BAD_PLANS = [

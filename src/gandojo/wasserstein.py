@@ -43,6 +43,7 @@ from scipy.special import rel_entr
 
 __all__ = [
     "Divergences",
+    "Method",
     "Move",
     "Normalize",
     "ParallelLines",
@@ -139,7 +140,8 @@ def _check_p(p: float) -> float:
     return float(p)
 
 
-def _same_mass(a: np.ndarray, b: np.ndarray, renormalize: bool, names: tuple[str, str]) -> tuple:
+def _same_mass(a: np.ndarray, b: np.ndarray, renormalize: bool,
+               names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
     """Equal totals, or both scaled to 1 when the caller asks for it."""
     if renormalize:
         return a / a.sum(), b / b.sum()
@@ -177,10 +179,17 @@ def _positions(positions: Any, n: int, name: str = "positions") -> np.ndarray:
     return arr
 
 
+def _check_exact_size(n: int, m: int, what: str, hint: str) -> None:
+    if n * m > _EXACT_MAX_ENTRIES:
+        raise ValueError(f"exact transport between {n} and {m} {what} needs {n}x{m} dense matrices "
+                         f"({2 * 8 * n * m / 1e9:.1f} GB); {hint}")
+
+
 def _ground_cost(n: int, m: int, cost: Any, positions: Any) -> tuple[np.ndarray, np.ndarray | None]:
     """The (n, m) ground cost from an explicit matrix or from shared positions (default 1..n)."""
     if cost is not None and positions is not None:
         raise ValueError("give either cost or positions, not both")
+    _check_exact_size(n, m, "cells", "for 1-D positions use wasserstein_1d, which needs no matrix")
     if cost is not None:
         c = _as_float_array(cost, "cost")
         if c.shape != (n, m):
@@ -700,7 +709,7 @@ def wasserstein(x: Any, y: Any, *, x_weights: Any = None, y_weights: Any = None,
     over couplings :math:`\gamma` of the two (weighted, normalised) empirical distributions.
 
     - ``method="exact"``: the exact value, by POT's network simplex on the dense (n, m) cost matrix
-      (time grows roughly cubically; about a second for 2,000 × 2,000 on a laptop core). Refused above
+      (time grows roughly cubically; about half a second for 2,000 × 2,000 on one CPU core). Refused above
       10^8 matrix entries.
     - ``method="sliced"``: the sliced Wasserstein distance
       :math:`SW_p = (\mathbb{E}_\theta W_p^p(\theta^T x, \theta^T y))^{1/p}`, estimated with
@@ -786,11 +795,7 @@ def wasserstein(x: Any, y: Any, *, x_weights: Any = None, y_weights: Any = None,
         # (P, n): one row per direction, so each row's sort runs over contiguous memory
         wpp = _wpp_sorted_rows(theta @ xs.T, theta @ ys.T, xw, yw, p)
         return float(np.mean(wpp) ** (1.0 / p))
-    if n * m > _EXACT_MAX_ENTRIES:
-        raise ValueError(
-            f"exact transport between {n} and {m} points needs {n}x{m} dense matrices "
-            f"({2 * 8 * n * m / 1e9:.1f} GB); use method='sliced' or 'auto', or subsample"
-        )
+    _check_exact_size(n, m, "points", "use method='sliced' or 'auto', or subsample")
     a = np.full(n, 1.0 / n) if xw is None else xw / xw.sum()
     b = np.full(m, 1.0 / m) if yw is None else yw / yw.sum()
     if p == 1:
