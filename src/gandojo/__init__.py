@@ -22,12 +22,24 @@ from gandojo.objectives import (  # noqa: E402
 )
 from gandojo.run import evaluate_run, load_generator, train_run  # noqa: E402
 from gandojo.train import Trainer, fit  # noqa: E402
-from gandojo.wasserstein import wasserstein, wasserstein_1d  # noqa: E402
+from gandojo.wasserstein import (  # noqa: E402
+    TransportError,
+    TransportResult,
+    divergences,
+    earth_movers_distance,
+    parallel_lines,
+    plan_cost,
+    score_plan,
+    transport,
+    wasserstein,
+    wasserstein_1d,
+)
 
 __all__ = [
     "OBJECTIVES", "Config", "MLPDiscriminator", "MLPGenerator", "ModeReport", "Modes", "Trainer",
     "__version__", "apply_overrides", "evaluate_run", "fit", "gan_d_loss", "gan_g_loss_minimax",
     "gan_g_loss_nonsaturating", "gradient_penalty", "grid25", "load_data", "load_generator", "load_preset",
     "resolve", "ring8", "score_modes", "three_mode", "train_run", "value_function", "wasserstein",
-    "wasserstein_1d", "wgan_critic_loss", "wgan_g_loss",
+    "wasserstein_1d", "wgan_critic_loss", "wgan_g_loss", "TransportError", "TransportResult", "divergences",
+    "earth_movers_distance", "parallel_lines", "plan_cost", "score_plan", "transport",
 ]

@@ -1,0 +1,302 @@
+"""``gandojo wasserstein`` and ``gandojo divergences``: parse options, call :mod:`gandojo.wasserstein`, print.
+
+No maths here: every number comes from :mod:`gandojo.wasserstein`, every figure from
+:mod:`gandojo.viz_transport`. Bad input raises ``ValueError``, which the main CLI prints as one line
+(``error: ...``) with exit code 2; a solver failure prints ``error: ...`` and exits with code 1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+# Names, not the module: gandojo/__init__ re-exports the function `wasserstein`, which shadows the
+# submodule as an attribute of the package (`from gandojo import wasserstein` gives the function).
+from gandojo.wasserstein import (
+    TransportError,
+    TransportResult,
+    divergences,
+    parallel_lines,
+    resolve_method,
+    score_plan,
+    transport,
+    wasserstein,
+)
+
+console = Console(highlight=False)
+
+# DESIGN.md's worked example, used when `gandojo wasserstein` gets no histograms.
+WORKED_P, WORKED_Q, WORKED_POSITIONS = "6,4,3,1", "3,4,4,3", "1,2,3,4"
+
+
+def _numbers(text: str, option: str) -> list[float]:
+    try:
+        values = [float(tok) for tok in text.split(",")]
+    except ValueError:
+        raise ValueError(f"{option}: expected comma-separated numbers like 6,4,3,1, got {text!r}") from None
+    return values
+
+
+def _matrix(text: str, option: str) -> list[list[float]]:
+    rows = [_numbers(row, option) for row in text.strip().strip(";").split(";")]
+    if len({len(r) for r in rows}) != 1:
+        raise ValueError(f"{option}: every row (separated by ';') needs the same number of entries, "
+                         f"got rows of lengths {[len(r) for r in rows]}")
+    return rows
+
+
+def _load_points(path: Path, option: str) -> np.ndarray:
+    if not path.exists():
+        raise FileNotFoundError(f"{option}: no such file: {path}")
+    suffix = path.suffix.lower()
+    if suffix == ".npy":
+        return np.load(path, allow_pickle=False)
+    if suffix in (".csv", ".txt"):
+        return np.loadtxt(path, delimiter="," if suffix == ".csv" else None, ndmin=1)
+    raise ValueError(f"{option}: expected a .npy, .csv or .txt file of points (one per row), got {path.name}")
+
+
+def _fmt(x: float) -> str:
+    if x == float("inf"):
+        return "inf"
+    if abs(x - round(x)) < 1e-9 * max(1.0, abs(x)):
+        return str(int(round(x)))
+    return f"{x:.4f}".rstrip("0").rstrip(".") if abs(x) >= 1e-4 else f"{x:.3g}"
+
+
+def _normalisation_rows(result: TransportResult) -> list[tuple[str, str, str]]:
+    moved = _fmt(result.moved_mass)
+    return [
+        ("raw (None)", _fmt(result.normalized(None)), "total mass x distance"),
+        ("mass", _fmt(result.normalized("mass")), f"per unit of mass ({_fmt(result.mass)})"),
+        ("max_distance", _fmt(result.normalized("max_distance")),
+         f"per mass / largest distance ({_fmt(result.max_distance)})"),
+        ("mean_move", _fmt(result.normalized("mean_move")), f"per unit moved by the plan ({moved})"),
+    ]
+
+
+def _plan_table(result: TransportResult, title: str) -> Table:
+    shared = result.positions is not None
+    rows, cols = result.plan.shape
+    table = Table(title=title, title_justify="left")
+    table.add_column("from \\ to")
+    for j in range(cols):
+        table.add_column(f"{'x' if shared else 'b'}{j + 1} ({_fmt(result.b[j])})", justify="right")
+    for i in range(rows):
+        label = f"{'x' if shared else 'a'}{i + 1} ({_fmt(result.a[i])})"
+        table.add_row(label, *(_fmt(v) if v else "." for v in result.plan[i]))
+    return table
+
+
+def _print_moves(result: TransportResult) -> None:
+    moves = result.moves
+    console.print("moves:" if moves else "moves: none, P already equals Q", markup=False)
+    for line in moves:
+        console.print(f"  {line}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``wasserstein`` and ``divergences`` commands to ``app``."""
+
+    @app.command(
+        "wasserstein",
+        epilog="Examples:\n\n"
+        "  gandojo wasserstein\n\n"
+        "  gandojo wasserstein --p 3,2,1,4 --q 1,2,4,3 --normalize mass\n\n"
+        "  gandojo wasserstein --plan \"3,0,0,3;0,4,0,0;0,0,3,0;0,0,1,0\" --figure plan.png\n\n"
+        "  gandojo wasserstein --p .2,.2,.2,.2,.2 --q 0,.2,.2,.2,.4 --positions 0,250,500,750,1000\n\n"
+        "  gandojo wasserstein --x generated.npy --y real.npy --method auto",
+    )
+    def wasserstein_command(
+        p: Annotated[str | None, typer.Option("--p", help="Histogram P (masses to move), e.g. 6,4,3,1.")]
+        = None,
+        q: Annotated[str | None, typer.Option("--q", help="Histogram Q (masses to fill), e.g. 3,4,4,3.")]
+        = None,
+        positions: Annotated[str | None, typer.Option(help="Positions of the cells, e.g. 1,2,3,4 "
+                                                      "(default 1..n).")] = None,
+        cost: Annotated[str | None, typer.Option(help="Ground cost matrix instead of positions, rows "
+                                                 "separated by ';', e.g. \"0,1;1,0\".")] = None,
+        normalize: Annotated[str | None, typer.Option(help="Also print this one value last: mass, "
+                                                      "max_distance or mean_move.")] = None,
+        renormalize: Annotated[bool, typer.Option("--renormalize", help="Scale P and Q to unit mass "
+                                                  "each (otherwise unequal masses are an error).")] = False,
+        plan: Annotated[str | None, typer.Option(help="A plan to score against the optimum, rows (from) "
+                                                 "separated by ';', e.g. "
+                                                 "\"3,3,0,0;0,1,3,0;0,0,1,2;0,0,0,1\".")] = None,
+        figure: Annotated[Path | None, typer.Option(help="Draw P, Q and the plan's moves into this PNG.")]
+        = None,
+        x: Annotated[Path | None, typer.Option("--x", help="Point cloud X (.npy, .csv, .txt; one point "
+                                               "per row) instead of histograms.")] = None,
+        y: Annotated[Path | None, typer.Option("--y", help="Point cloud Y.")] = None,
+        method: Annotated[str, typer.Option(help="For --x/--y: exact, sliced, or auto (exact up to "
+                                            "2000 points).")] = "exact",
+        projections: Annotated[int, typer.Option(help="For sliced: number of random directions.")] = 100,
+        seed: Annotated[int, typer.Option(help="For sliced: seed of the directions.")] = 0,
+        order: Annotated[float, typer.Option(help="For --x/--y: the order p of W_p.")] = 1.0,
+    ) -> None:
+        """Earth mover's distance between two histograms (with the plan and its moves) or two point clouds.
+
+        With no arguments it runs the worked example: P = 6,4,3,1 and Q = 3,4,4,3 at positions 1..4.
+        """
+        if x is not None or y is not None:
+            histogram_options = {"--p": p, "--q": q, "--positions": positions, "--cost": cost, "--plan": plan,
+                                 "--normalize": normalize, "--figure": figure}
+            given = [k for k, v in histogram_options.items() if v is not None]
+            if given:
+                raise ValueError(f"{', '.join(given)} go with histograms, not with --x/--y point clouds")
+            if x is None or y is None:
+                raise ValueError("give both --x and --y")
+            _point_clouds(x, y, method=method, projections=projections, seed=seed, order=order)
+            return
+        if (p is None) != (q is None):
+            raise ValueError("give both --p and --q (or neither, for the worked example)")
+        if p is None or q is None:
+            p, q = WORKED_P, WORKED_Q
+            if positions is None and cost is None:
+                positions = WORKED_POSITIONS
+            console.print("The worked example: 14 cells of P moved onto Q at positions 1..4.", markup=False)
+        a, b = _numbers(p, "--p"), _numbers(q, "--q")
+        pos = None if positions is None else _numbers(positions, "--positions")
+        c = None if cost is None else _matrix(cost, "--cost")
+        try:
+            best = transport(a, b, c, positions=pos, renormalize=renormalize)
+        except TransportError as exc:
+            console.print(f"error: {exc}", markup=False)
+            raise typer.Exit(1) from None
+        headline = best.normalized(normalize)  # also rejects an unknown --normalize early
+        given = None
+        if plan is not None:
+            if renormalize:
+                raise ValueError("--plan cannot be combined with --renormalize: give the plan in the "
+                                 "histograms' own units")
+            given = score_plan(_matrix(plan, "--plan"), a, b, c, positions=pos)
+
+        where = ("cost matrix given" if best.positions is None
+                 else "positions " + ", ".join(_fmt(v) for v in best.positions[:, 0])
+                 if best.positions.shape[1] == 1 else f"{best.positions.shape[1]}-D positions")
+        console.print(f"P = {', '.join(_fmt(v) for v in best.a)}; Q = {', '.join(_fmt(v) for v in best.b)}; "
+                      f"{where}", markup=False)
+        table = Table(title="earth mover's distance", title_justify="left")
+        table.add_column("normalize")
+        table.add_column("optimal", justify="right")
+        if given is not None:
+            table.add_column("your plan", justify="right")
+        table.add_column("meaning")
+        for (name, value, meaning), theirs in zip(
+            _normalisation_rows(best),
+            _normalisation_rows(given) if given is not None else [None] * 4,
+            strict=True,
+        ):
+            table.add_row(name, value, *([theirs[1]] if theirs else []), meaning)
+        console.print(table)
+        console.print(_plan_table(best, "an optimal plan (rows: from, columns: to)"))
+        _print_moves(best)
+        console.print("Optimal plans are often not unique, and mean_move differs between them: compare "
+                      "costs, not plans.", markup=False)
+        if given is not None:
+            console.print(_plan_table(given, "your plan"))
+            _print_moves(given)
+            extra = given.distance - best.distance
+            verdict = ("optimal" if extra <= 1e-9 * max(1.0, best.distance)
+                       else f"{_fmt(extra)} more than the optimum")
+            console.print(f"your plan costs {_fmt(given.distance)}: {verdict} ({_fmt(best.distance)})",
+                          markup=False)
+        if normalize is not None:
+            console.print(f"distance (normalize={normalize}, optimal plan): {_fmt(headline)}", markup=False)
+        if figure is not None:
+            from gandojo.viz_transport import plot_transport
+
+            path = plot_transport(given if given is not None else best, figure)
+            console.print(f"figure: {path}", markup=False)
+
+    @app.command(
+        "divergences",
+        epilog="Examples:\n\n"
+        "  gandojo divergences\n\n"
+        "  gandojo divergences --theta-range=-2,2 --figure example1.png\n\n"
+        "  gandojo divergences --p 6,4,3,1 --q 3,4,4,3",
+    )
+    def divergences_command(
+        theta_range: Annotated[str, typer.Option(help="Example 1: θ from,to (write --theta-range=-1,1).")]
+        = "-1,1",
+        points: Annotated[int, typer.Option(help="Example 1: how many θ values to tabulate.")] = 5,
+        figure: Annotated[Path | None, typer.Option(help="Example 1: plot W, JS, KL, TV and their gradients "
+                                                    "against θ into this PNG.")] = None,
+        p: Annotated[str | None, typer.Option("--p", help="Histogram P, e.g. 6,4,3,1 (instead of "
+                                              "Example 1).")] = None,
+        q: Annotated[str | None, typer.Option("--q", help="Histogram Q on the same cells.")] = None,
+        positions: Annotated[str | None, typer.Option(help="With --p/--q: positions of the cells for W1.")]
+        = None,
+        renormalize: Annotated[bool, typer.Option("--renormalize", help="With --p/--q: normalise each "
+                                                  "histogram on its own.")] = False,
+    ) -> None:
+        """KL, JS, TV and W1: for two histograms, or along the WGAN paper's Example 1 (two parallel lines).
+
+        Example 1 shows why WGAN trains where GAN stalls: between P0 = (0, Z) and Pθ = (θ, Z) only the
+        Wasserstein distance changes with θ; JS, KL and TV are constant, so their gradient is 0.
+        """
+        if (p is None) != (q is None):
+            raise ValueError("give both --p and --q")
+        if p is not None and q is not None:
+            d = divergences(_numbers(p, "--p"), _numbers(q, "--q"),
+                              positions=None if positions is None else _numbers(positions, "--positions"),
+                              renormalize=renormalize)
+            table = Table(title="P vs Q as distributions", title_justify="left")
+            table.add_column("measure")
+            table.add_column("value", justify="right")
+            for name, value in (("KL(P || Q)", d.kl_pq), ("KL(Q || P)", d.kl_qp), ("JS (nats)", d.js),
+                                ("JS (bits)", d.js_bits), ("TV", d.tv), ("W1", d.w1)):
+                table.add_row(name, _fmt(value))
+            console.print(table)
+            if figure is not None:
+                raise ValueError("--figure draws Example 1; leave out --p/--q to use it")
+            return
+        lo, hi = _numbers(theta_range, "--theta-range") if "," in theta_range else (None, None)
+        if lo is None or hi is None or not lo < hi:
+            raise ValueError(f"--theta-range: expected two numbers low,high with low < high, "
+                             f"got {theta_range!r}")
+        if points < 1:
+            raise ValueError(f"--points must be at least 1, got {points}")
+        r = parallel_lines(np.linspace(lo, hi, points))
+        table = Table(title="Example 1: P0 = (0, Z), Pθ = (θ, Z), Z ~ U[0, 1]", title_justify="left")
+        for name in ("θ", "W", "JS", "KL", "TV", "dW/dθ", "dJS/dθ", "dKL/dθ", "dTV/dθ"):
+            table.add_column(name, justify="right")
+        for k in range(points):
+            table.add_row(*(_fmt(float(v[k])) for v in (r.theta, r.w, r.js, r.kl, r.tv,
+                                                         r.grad_w, r.grad_js, r.grad_kl, r.grad_tv)))
+        console.print(table)
+        console.print("Only W changes with θ: its gradient sign(θ) points back to θ = 0 from everywhere, "
+                      "while JS, KL and TV are flat (gradient 0) until the lines coincide.", markup=False)
+        if figure is not None:
+            from gandojo.viz_transport import plot_parallel_lines
+
+            path = plot_parallel_lines(figure, theta_range=(lo, hi))
+            console.print(f"figure: {path}", markup=False)
+
+
+def _point_clouds(x: Path, y: Path, *, method: str, projections: int, seed: int, order: float) -> None:
+    xs, ys = _load_points(x, "--x"), _load_points(y, "--y")
+    try:
+        value = wasserstein(xs, ys, p=order, method=method, n_projections=projections, seed=seed)
+    except TransportError as exc:
+        console.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1) from None
+    xs2 = xs.reshape(len(xs), -1)
+    ys2 = ys.reshape(len(ys), -1)
+    used = resolve_method(len(xs2), len(ys2), xs2.shape[1], method)
+    table = Table(title="Wasserstein distance between point clouds", title_justify="left")
+    for name in ("X", "Y", "d", "method", f"W_{_fmt(order)}"):
+        table.add_column(name, justify="right")
+    label = {"exact": "exact (POT network simplex)", "exact-1d": "exact (sorted 1-D)",
+             "sliced": f"sliced, {projections} directions, seed {seed}"}[used]
+    table.add_row(str(len(xs2)), str(len(ys2)), str(xs2.shape[1]), label, f"{value:.6g}")
+    console.print(table)
+    if used == "sliced":
+        console.print("The sliced distance is an estimate of a different quantity (the mean W over 1-D "
+                      "projections), smaller than the exact W: compare it only with other sliced values.",
+                      markup=False)
