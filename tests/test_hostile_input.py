@@ -12,8 +12,8 @@ from gandojo.data.toy import load_array
 
 VALID = to_dict(Config())
 junk = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True),
-                 st.text(max_size=12), st.lists(st.integers(-3, 3), max_size=4), st.dictionaries(st.text(max_size=3),
-                                                                                                  st.integers(), max_size=2))
+                 st.text(max_size=12), st.lists(st.integers(-3, 3), max_size=4),
+                 st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
 
 
 @st.composite
