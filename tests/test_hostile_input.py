@@ -106,3 +106,53 @@ def test_cli_bad_input_exit_2_without_traceback(args, capsys):
 def test_debug_flag_shows_the_traceback():
     with pytest.raises(ValueError):
         main(["--debug", "train", "--data", "nope", "--dry-run"])
+
+
+# --- the Wasserstein API under fuzzing: a correct-looking answer or a ValueError, nothing else ----------
+
+from gandojo.wasserstein import divergences, plan_cost, transport, wasserstein, wasserstein_1d  # noqa: E402
+
+numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=32), st.integers(-5, 5))
+arrays = st.one_of(
+    st.lists(numbers, max_size=6),
+    st.lists(st.lists(numbers, min_size=0, max_size=3), max_size=5),  # possibly ragged
+    st.just([]), st.none(), st.text(max_size=4), st.just([[1.0, 2.0], [3.0]]),
+)
+
+
+def _clean(call):
+    try:
+        result = call()
+    except ValueError:
+        return
+    values = [result] if isinstance(result, float) else [result.distance]
+    assert all(np.isfinite(v) and v >= -1e-12 for v in values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(arrays, arrays, st.one_of(st.none(), arrays), st.sampled_from([1, 2, 0.5, -1, float("nan")]))
+def test_wasserstein_1d_fuzz(u, v, w, p):
+    _clean(lambda: wasserstein_1d(u, v, w, None, p=p))
+
+
+@settings(max_examples=300, deadline=None)
+@given(arrays, arrays, st.one_of(st.none(), arrays))
+def test_transport_fuzz(a, b, positions):
+    _clean(lambda: transport(a, b, positions=positions))
+    _clean(lambda: transport(a, b, cost=positions))
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrays, arrays, st.sampled_from(["exact", "sliced", "auto", "bogus"]))
+def test_point_cloud_fuzz(x, y, method):
+    _clean(lambda: wasserstein(x, y, method=method))
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrays, arrays, arrays)
+def test_plan_and_divergence_fuzz(plan, a, b):
+    _clean(lambda: plan_cost(plan, a, b, positions=[1, 2, 3]))
+    try:
+        divergences(a, b)
+    except ValueError:
+        pass
