@@ -565,3 +565,11 @@ BAD_DIVERGENCES = [
 def test_bad_input_is_rejected_with_a_named_problem(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_huge_and_tiny_total_masses_solve_exactly():
+    # Found by fuzzing: the simplex's absolute feasibility test called totals near 2**53 infeasible.
+    for scale in (2.0**53, 1e12, 1e-12):
+        r = transport([6 * scale, 4 * scale, 3 * scale, 1 * scale], [3 * scale, 4 * scale, 4 * scale, 3 * scale],
+                      positions=[1, 2, 3, 4])
+        assert r.distance == pytest.approx(8 * scale, rel=1e-12)

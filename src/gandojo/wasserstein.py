@@ -467,9 +467,14 @@ def _solve_exact(a: np.ndarray, b: np.ndarray, cost: np.ndarray,
                  num_iter_max: int) -> tuple[np.ndarray, float]:
     """POT's network simplex, with its result code turned into an error instead of a warning."""
     _positive_int(num_iter_max, "num_iter_max")
+    # Solve for about unit mass and scale back: the optimum is linear in the mass, and the simplex's
+    # feasibility test is absolute, so totals near 1e16 (or 1e-16) would otherwise be called infeasible.
+    # A power of two keeps the scaling exact (the worked example still costs exactly 8).
+    mass = 2.0 ** round(math.log2(a.sum()))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        plan, log = ot.emd(a, b, np.ascontiguousarray(cost), numItermax=int(num_iter_max), log=True)
+        plan, log = ot.emd(a / mass, b / mass, np.ascontiguousarray(cost), numItermax=int(num_iter_max),
+                           log=True)
     code = int(log["result_code"])
     if code != 1:  # 1 is OPTIMAL; 0 infeasible, 2 unbounded, 3 iteration limit
         hint = f"; raise num_iter_max (now {num_iter_max})" if code == 3 else ""
@@ -477,7 +482,8 @@ def _solve_exact(a: np.ndarray, b: np.ndarray, cost: np.ndarray,
     for w in caught:  # anything other than the result-code message goes back to the caller
         if str(w.message) != str(log["warning"]):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    total = float(log["cost"])  # sum(plan * cost), computed by the solver
+    plan = plan * mass
+    total = float(log["cost"]) * mass  # sum(plan * cost), computed by the solver
     scale = a.sum()
     if not (math.isfinite(total)
             and np.allclose(plan.sum(axis=1), a, rtol=1e-7, atol=1e-12 * scale)
