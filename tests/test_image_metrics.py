@@ -119,9 +119,11 @@ def test_prdc_matches_the_definitions():
 # --- scores of real and collapsed sample sets ---------------------------------------------------------
 
 def test_real_digits_score_like_real_data(scorer):
-    result = scorer.score(digits(16).values)
+    values = digits(16).values
+    shuffled = values[torch.randperm(len(values), generator=torch.Generator().manual_seed(0))]  # i.i.d. chunks
+    result = scorer.score(shuffled)
     assert DIGITS_KEYS <= set(result)
-    assert result["classes_covered"] == 10 and result["class_kl"] < 0.02 and result["confident"] > 0.95
+    assert result["classes_covered"] == 10 and result["class_kl"] < 0.02 and result["confident"] > 0.85
     assert result["frechet"] < 1.5 * result["frechet_floor"]
     assert min(result["precision"], result["recall"], result["coverage"]) > 0.9
 
@@ -139,7 +141,7 @@ def test_one_class_only_is_collapse(scorer):
 def test_noise_is_far_from_digits(scorer):
     noise = torch.rand(600, 1, 16, 16, generator=torch.Generator().manual_seed(0)) * 2 - 1
     result = scorer.score(noise)
-    assert result["precision"] < 0.05 and result["coverage"] < 0.05
+    assert result["precision"] < 0.15 and result["coverage"] < 0.05 and result["recall"] < 0.05
     assert result["frechet"] > 50 * result["frechet_floor"]
 
 
@@ -185,11 +187,11 @@ def test_inception_fid_needs_the_file_and_the_package(tmp_path):
 def test_short_dcgan_run_improves_class_coverage(scorer):
     cfg = resolve(Config(data=DataConfig(name="digits", image_size=16),
                          model=ModelConfig(family="dcgan", latent_dim=32, width=16, extra_layers=1),
-                         train=TrainConfig(steps=150, batch_size=64, seed=0)))
+                         train=TrainConfig(steps=300, batch_size=64, seed=0)))
     trainer = Trainer(cfg)
     before = scorer.score(trainer.generate(1000))
     fit(trainer, cfg.train.steps)
     after = scorer.score(trainer.generate(1000))
-    assert after["classes_covered"] >= before["classes_covered"] + 3, (before["classes_covered"],
-                                                                       after["classes_covered"])
+    assert before["classes_covered"] <= 2 and after["classes_covered"] >= 6, (before["classes_covered"],
+                                                                             after["classes_covered"])
     assert after["confident"] > before["confident"] and after["frechet"] < 0.5 * before["frechet"]

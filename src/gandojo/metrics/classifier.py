@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -205,7 +206,7 @@ def load_digits_classifier(image_size: int = 16, *, cache_dir: str | Path | None
             if payload["settings"] != asdict(settings):
                 raise ValueError("settings differ")
             return TrainedClassifier(model.eval(), float(payload["accuracy"]), settings, path, cached=True)
-        except (RuntimeError, EOFError, OSError, ValueError, KeyError, TypeError) as err:
+        except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError, KeyError, TypeError) as err:
             warnings.warn(f"{path}: unreadable cached classifier ({err}); training it again", stacklevel=2)
     model, accuracy = train_digits_classifier(settings)
     payload = {"state": model.state_dict(), "settings": asdict(settings), "accuracy": accuracy}
