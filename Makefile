@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 demo: $(STAMP)
 	rm -rf runs/demo
-	$(BIN)/gandojo train --preset ring8-gan --out runs/demo
+	$(BIN)/gandojo train --preset digits-dcgan --out runs/demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -89,7 +89,7 @@ def test_existing_run_folder_is_not_overwritten(ring_run, capsys):
     (["train", "--objective", "vae", "--dry-run"], "objective.name"),
 ])
 def test_bad_input_one_line_exit_2(tmp_path, capsys, args, message):
-    np.save(tmp_path / "bad_shape.npy", np.zeros((4, 2, 2)))
+    np.save(tmp_path / "bad_shape.npy", np.zeros((4, 2, 2, 2, 2)))  # 3-D and 4-D arrays are images
     bad = np.zeros((10, 2))
     bad[3, 1] = np.nan
     np.save(tmp_path / "nan.npy", bad)

@@ -9,6 +9,7 @@ from gandojo.config import Config, apply_overrides, load_preset, resolve  # noqa
 from gandojo.data import load_data  # noqa: E402
 from gandojo.data.toy import Modes, grid25, ring8, three_mode  # noqa: E402
 from gandojo.metrics.modes import ModeReport, score_modes  # noqa: E402
+from gandojo.models.dcgan import DCGANDiscriminator, DCGANGenerator  # noqa: E402
 from gandojo.models.mlp import MLPDiscriminator, MLPGenerator  # noqa: E402
 from gandojo.objectives import (  # noqa: E402
     OBJECTIVES,
@@ -36,7 +37,8 @@ from gandojo.wasserstein import (  # noqa: E402
 )
 
 __all__ = [
-    "OBJECTIVES", "Config", "MLPDiscriminator", "MLPGenerator", "ModeReport", "Modes", "Trainer",
+    "OBJECTIVES", "Config", "DCGANDiscriminator", "DCGANGenerator",
+    "MLPDiscriminator", "MLPGenerator", "ModeReport", "Modes", "Trainer",
     "__version__", "apply_overrides", "evaluate_run", "fit", "gan_d_loss", "gan_g_loss_minimax",
     "gan_g_loss_nonsaturating", "gradient_penalty", "grid25", "load_data", "load_generator", "load_preset",
     "resolve", "ring8", "score_modes", "three_mode", "train_run", "value_function", "wasserstein",

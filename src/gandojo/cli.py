@@ -26,6 +26,7 @@ app = typer.Typer(
     "and Wasserstein distances measured.\n\n"
     "Examples:\n\n"
     "  gandojo train --preset ring8-gan --out runs/ring8\n\n"
+    "  gandojo train --preset digits-dcgan --out runs/digits\n\n"
     "  gandojo evaluate runs/ring8\n\n"
     "  gandojo sample runs/ring8 -n 1000 --out samples.npy",
     no_args_is_help=True,
@@ -40,6 +41,11 @@ _debug = {"on": False}
 @app.callback()
 def _options(debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False):
     _debug["on"] = debug
+
+
+CacheDir = Annotated[Path | None, typer.Option(
+    envvar="GANDOJO_CACHE_DIR", help="Cache folder of the image metrics' digits classifier "
+    "[default: ~/.cache/gandojo].")]
 
 
 def _split_overrides(extra: list[str] | None) -> list[str]:
@@ -57,6 +63,7 @@ def _split_overrides(extra: list[str] | None) -> list[str]:
     "  gandojo train --preset ring8-gan --out runs/ring8\n\n"
     "  gandojo train --data grid25 --objective gan-minimax --steps 3000 --out runs/grid\n\n"
     "  gandojo train --data my_points.npy --steps 500 model.latent_dim=4 --out runs/mine\n\n"
+    "  gandojo train --preset digits-dcgan --data path/to/images --steps 3000 data.image_size=32 --out runs/img\n\n"
     "  gandojo train --preset ring8-gan --dry-run\n\n"
     "  gandojo train --resume runs/ring8 --steps 4000",
 )
@@ -64,7 +71,9 @@ def train(
     ctx: typer.Context,
     preset: Annotated[str, typer.Option(help="A bundled preset name or a YAML file.")] = "ring8-gan",
     data: Annotated[str | None, typer.Option(help="Data set name (ring8, grid25, three-mode, gaussian1d, "
-                                             "mixture1d, ...) or a .npy/.npz/.csv path.")] = None,
+                                             "mixture1d, digits, stacked-digits) or a path: .npy/.npz/.csv "
+                                             "points, image arrays, an image folder, IDX files, CIFAR-10 "
+                                             "batches.")] = None,
     model: Annotated[str | None, typer.Option(help="Model family: mlp or dcgan.")] = None,
     objective: Annotated[str | None, typer.Option(help="gan (non-saturating), gan-minimax, wgan, wgan-gp.")]
     = None,
@@ -75,6 +84,7 @@ def train(
     resume: Annotated[Path | None, typer.Option(help="Continue the run in this folder.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the resolved config and exit.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress output.")] = False,
+    cache_dir: CacheDir = None,
 ):
     """Train a GAN and write a run folder (config, metrics, samples, checkpoints, figures, summary).
 
@@ -103,7 +113,7 @@ def train(
     if run_dir is None:
         raise ValueError("say where the run goes: --out DIR (or --resume RUN_DIR)")
     try:
-        summary = train_run(run_config, run_dir, resume=resume is not None, progress=not quiet)
+        summary = train_run(run_config, run_dir, resume=resume is not None, progress=not quiet, cache_dir=cache_dir)
     except KeyboardInterrupt:
         err_console.print(f"interrupted: a checkpoint was written; continue with --resume {run_dir}",
                           markup=False)
@@ -116,18 +126,23 @@ def train(
 
 
 @app.command(epilog="Examples:\n\n  gandojo evaluate runs/ring8\n\n"
-             "  gandojo evaluate runs/ring8/checkpoints/final.pt --samples 10000 --json")
+             "  gandojo evaluate runs/ring8/checkpoints/final.pt --samples 10000 --json\n\n"
+             "  gandojo evaluate runs/cifar --inception-weights weights-inception-2015-12-05-6726825d.pth")
 def evaluate(
-    run: Annotated[Path, typer.Argument(help="Run folder or checkpoint file.")],
-    samples: Annotated[int, typer.Option(help="Generated samples to score.")] = 2500,
+    run: Annotated[Path, typer.Argument(help="Run folder, checkpoint file or exported .safetensors.")],
+    samples: Annotated[int | None, typer.Option(help="Generated samples to score [default: 26000 for "
+                                                "stacked-digits, else 2500].")] = None,
     seed: Annotated[int, typer.Option(help="Seed for the generated samples.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    inception_weights: Annotated[Path | None, typer.Option(help="Images: also compute standard FID with this "
+                                                           "Inception weights file (needs torchmetrics).")] = None,
+    cache_dir: CacheDir = None,
 ):
-    """Draw samples from a trained generator and print the mode-collapse table and distances."""
+    """Draw samples from a trained generator and print its scores (mode table, distances, image metrics)."""
     from gandojo.evaluate import format_evaluation, json_safe
     from gandojo.run import evaluate_run
 
-    result = evaluate_run(run, samples=samples, seed=seed)
+    result = evaluate_run(run, samples=samples, seed=seed, cache_dir=cache_dir, inception_weights=inception_weights)
     if as_json:
         print(json.dumps(json_safe(result)))
     else:
@@ -135,17 +150,21 @@ def evaluate(
 
 
 @app.command(epilog="Examples:\n\n  gandojo sample runs/ring8 -n 1000 --out points.npy\n\n"
-             "  gandojo sample generator.safetensors -n 500 --out points.csv --seed 3")
+             "  gandojo sample generator.safetensors -n 500 --out points.csv --seed 3\n\n"
+             "  gandojo sample runs/digits -n 64 --out grid.png\n\n"
+             "  gandojo sample runs/digits -n 20 --out samples/")
 def sample(
     source: Annotated[Path, typer.Argument(help="Run folder, checkpoint, or exported .safetensors.")],
     n: Annotated[int, typer.Option("-n", help="Number of samples.")] = 1000,
-    out: Annotated[Path, typer.Option(help="Output file (.npy or .csv for points).")] = Path("samples.npy"),
+    out: Annotated[Path, typer.Option(help="Output: .npy or .csv for points; for images a .png grid, a folder "
+                                      "(no suffix) of single PNGs, or .npy.")] = Path("samples.npy"),
     seed: Annotated[int, typer.Option(help="Seed for the latent noise.")] = 0,
+    nrow: Annotated[int | None, typer.Option(help="Images per row of a grid [default: square].")] = None,
 ):
-    """Write samples from a trained generator to a file."""
+    """Write samples from a trained generator to a file (or, for images, a grid or a folder of PNGs)."""
     from gandojo.run import write_samples
 
-    path = write_samples(source, n, out, seed=seed)
+    path = write_samples(source, n, out, seed=seed, nrow=nrow)
     console.print(f"wrote {n} samples to {path}", markup=False, highlight=False)
 
 
@@ -161,6 +180,24 @@ def export(
     trainer = load_trainer(run)
     path = export_generator(trainer.generator, trainer.config, out)
     console.print(f"wrote {path} and {path.with_suffix('.json')}", markup=False, highlight=False)
+
+
+@app.command(epilog="Examples:\n\n  gandojo interpolate runs/digits --out walk.png\n\n"
+             "  gandojo interpolate generator.safetensors --out walk.png --method slerp --steps 12 --gif walk.gif")
+def interpolate(
+    source: Annotated[Path, typer.Argument(help="Run folder, checkpoint, or exported .safetensors (images).")],
+    out: Annotated[Path, typer.Option(help="The strip PNG to write.")] = Path("interpolation.png"),
+    rows: Annotated[int, typer.Option(help="Number of walks (random latent pairs).")] = 4,
+    steps: Annotated[int, typer.Option(help="Images per walk.")] = 8,
+    method: Annotated[str, typer.Option(help="lerp, slerp, or both (a lerp row above each slerp row).")] = "both",
+    seed: Annotated[int, typer.Option(help="Seed for the latent pairs.")] = 0,
+    gif: Annotated[Path | None, typer.Option(help="Also write an animated GIF.")] = None,
+):
+    """Write latent interpolation strips (linear and spherical) of an image generator, optionally as a GIF."""
+    from gandojo.latent import write_interpolation
+
+    path = write_interpolation(source, out, rows=rows, steps=steps, method=method, seed=seed, gif=gif)
+    console.print(f"wrote {path}" + (f" and {gif}" if gif else ""), markup=False, highlight=False)
 
 
 @app.command()

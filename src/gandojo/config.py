@@ -78,9 +78,11 @@ class ModelConfig:
     width: int = 64  # DCGAN base channel count (ngf = ndf)
     critic_norm: Norm | None = None  # None: batch for GAN/WGAN DCGAN critics, layer for wgan-gp, none for MLPs
     classic_head: bool = False  # DCGAN: the final 4x4 convolution of pytorch/examples instead of pooling
+    extra_layers: int = 0  # DCGAN depth: extra 3x3 stride-1 conv blocks in G and D (WGAN code's n_extra_layers)
 
     def __post_init__(self) -> None:
         _check_positive("model", self, ("latent_dim", "hidden", "depth", "width"))
+        _check_positive("model", self, ("extra_layers",), allow_zero=True)
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,19 @@ Points (toy mixtures, user arrays): the mode-collapse protocol where modes are k
 (:mod:`gandojo.metrics.modes`) and the exact Wasserstein-1 distance to real samples. Key names are
 part of the interface (``evaluate --json``): ``modes_covered``, ``modes_total``, ``high_quality``,
 ``reverse_kl``, ``per_mode``, ``wasserstein``.
+
+Images (:mod:`gandojo.metrics.images`): the bundled digits give ``classes_covered``, ``class_kl``,
+``frechet``, ``frechet_floor``, ``precision``, ``recall``, ``density``, ``coverage``; stacked digits
+give ``modes_covered``, ``modes_total`` (1000) and ``kl``. Other images have no offline classifier:
+they get pixel statistics, and standard FID when Inception weights are given
+(:mod:`gandojo.metrics.inception`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -39,11 +47,44 @@ def evaluate_points(samples: torch.Tensor, data: Any, *, seed: int = 0,
     return result
 
 
-def evaluate_samples(samples: torch.Tensor, data: Any, *, seed: int = 0) -> dict[str, Any]:
-    """Dispatch on the kind of data: flat points here; image metrics come with image data."""
+def evaluate_image_pixels(samples: torch.Tensor, data: Any, *, seed: int = 0) -> dict[str, Any]:
+    """Pixel mean and std of generated and real images (N, C, H, W): all there is without a classifier."""
+    x = samples.detach().cpu().float()
+    real = data.sample(min(len(x), 5000), torch.Generator().manual_seed(seed))
+    return {"samples": len(x), "mean": float(x.mean()), "std": float(x.std()), "data_mean": float(real.mean()),
+            "data_std": float(real.std()),
+            "note": "no offline classifier for this data; for standard FID pass Inception weights "
+                    "(gandojo evaluate --inception-weights FILE)"}
+
+
+def make_evaluator(data: Any, *, seed: int = 0,
+                   cache_dir: str | Path | None = None) -> Callable[[torch.Tensor], dict[str, Any]]:
+    """A function scoring generated samples against ``data``; real-data statistics are computed once.
+
+    Points: :func:`evaluate_points`. Digits and stacked digits: the classifier metrics of
+    :mod:`gandojo.metrics.images` (the classifier is cached in ``cache_dir``). Other images:
+    :func:`evaluate_image_pixels`.
+    """
     if len(data.shape) == 1:
-        return evaluate_points(samples, data, seed=seed)
+        return lambda samples: evaluate_points(samples, data, seed=seed)
+    protocol = getattr(data, "protocol", None)
+    if protocol == "digits":
+        from gandojo.metrics.images import DigitsScorer
+
+        return DigitsScorer(data.shape[-1], cache_dir=cache_dir).score
+    if protocol == "stacked-digits":
+        from gandojo.metrics.images import StackedDigitsScorer
+
+        return StackedDigitsScorer(data, cache_dir=cache_dir, seed=seed).score
+    if len(data.shape) == 3:
+        return lambda samples: evaluate_image_pixels(samples, data, seed=seed)
     raise ValueError(f"no evaluation for samples of shape {tuple(data.shape)}")
+
+
+def evaluate_samples(samples: torch.Tensor, data: Any, *, seed: int = 0,
+                     cache_dir: str | Path | None = None) -> dict[str, Any]:
+    """Dispatch on the kind of data: points, digits, stacked digits or other images (:func:`make_evaluator`)."""
+    return make_evaluator(data, seed=seed, cache_dir=cache_dir)(samples)
 
 
 def json_safe(value: Any) -> Any:
@@ -62,9 +103,17 @@ def format_evaluation(result: dict[str, Any]) -> str:
     lines = []
     if "per_mode" in result:
         lines.append(format_mode_table(result))
+    if "classes_covered" in result or result.get("modes_total") == 1000:
+        from gandojo.metrics.images import format_image_metrics
+
+        lines.append(format_image_metrics(result))
     if "mean" in result:
         lines.append(f"generated mean {result['mean']:.3f} std {result['std']:.3f} · "
                      f"data mean {result['data_mean']:.3f} std {result['data_std']:.3f}")
     if result.get("wasserstein") is not None:
         lines.append(f"Wasserstein-1 to real data {result['wasserstein']:.4f}")
+    if result.get("fid") is not None:
+        lines.append(f"FID (Inception) {result['fid']:.2f}")
+    if "note" in result:
+        lines.append(result["note"])
     return "\n".join(lines)

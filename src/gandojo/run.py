@@ -2,7 +2,9 @@
 
 A run folder holds ``config.yaml`` (the resolved config), ``metrics.jsonl`` (one line per logged
 step, each value the mean over the generator steps since the previous line), ``checkpoints/``,
-``samples/`` (fixed-noise snapshots), ``losses.png`` and ``summary.json``.
+``samples/`` (fixed-noise snapshots: scatter plots for points, image grids for images), ``losses.png``
+and ``summary.json``; image runs also hold ``real.png`` (a grid of real images) and, when some input
+files could not be read, ``skipped_files.txt``.
 """
 
 from __future__ import annotations
@@ -31,21 +33,23 @@ from gandojo.checkpoint import (
     save_checkpoint,
 )
 from gandojo.config import Config, resolve, save_yaml, to_dict
-from gandojo.evaluate import evaluate_samples, json_safe
+from gandojo.evaluate import json_safe, make_evaluator
 from gandojo.health import HealthMonitor
 from gandojo.tracking import MetricsLog, ProgressDisplay, read_metrics
 from gandojo.train import NonFiniteError, Trainer, fit
-from gandojo.viz import points_snapshot, training_curves
+from gandojo.viz import image_grid, points_snapshot, training_curves
 
-# Evaluation results copied into the metrics log at evaluation steps.
-EVAL_KEYS = ("modes_covered", "modes_total", "high_quality", "reverse_kl")
 RUN_FILES = ("config.yaml", "metrics.jsonl", "summary.json", "losses.png")
+# evaluation keys copied into metrics.jsonl (points, then digits, then stacked digits)
+LOGGED_EVAL_KEYS = ("modes_covered", "modes_total", "high_quality", "reverse_kl", "classes_covered", "class_kl",
+                    "confident", "frechet", "frechet_floor", "precision", "recall", "density", "coverage", "kl")
 
 
 class RunHooks:
     """The per-step work around the loop: metrics log, evaluation, snapshots, checkpoints, progress."""
 
-    def __init__(self, run_dir: Path, trainer: Trainer, log: MetricsLog, progress: ProgressDisplay):
+    def __init__(self, run_dir: Path, trainer: Trainer, log: MetricsLog, progress: ProgressDisplay, *,
+                 cache_dir: str | Path | None = None):
         self.run_dir, self.trainer, self.log, self.progress = run_dir, trainer, log, progress
         self.train_cfg = trainer.config.train
         self.started = time.perf_counter()
@@ -54,11 +58,15 @@ class RunHooks:
         self.health = HealthMonitor(trainer.config.objective.name)
         self.notes: list[str] = []
         self.stop_requested = False
+        self.cache_dir = cache_dir
+        self.evaluator = None  # built on first use: image metrics load a classifier and real statistics once
 
     def evaluate(self) -> dict[str, Any]:
         t = self.trainer
+        if self.evaluator is None:
+            self.evaluator = make_evaluator(t.data, seed=self.train_cfg.seed, cache_dir=self.cache_dir)
         samples = t.generate(self.train_cfg.eval_samples)
-        return evaluate_samples(samples, t.data, seed=self.train_cfg.seed)
+        return self.evaluator(samples)
 
     def snapshot(self) -> None:
         t = self.trainer
@@ -73,6 +81,11 @@ class RunHooks:
             real = t.data.sample(2000, torch.Generator().manual_seed(0)).numpy()
             centers = t.data.modes.centers if t.data.modes is not None and t.data.shape[0] == 2 else None
             points_snapshot(fake.numpy(), real, path, title=f"step {step}", centers=centers)
+        elif len(t.data.shape) == 3:
+            image_grid(fake, path, nrow=8)
+            if not (self.run_dir / "real.png").exists():
+                image_grid(t.data.sample(len(fake), torch.Generator().manual_seed(0)), self.run_dir / "real.png",
+                           nrow=8)
 
     def checkpoint(self, name: str) -> Path:
         path = save_checkpoint(self.run_dir / "checkpoints" / name, self.trainer.state_dict(),
@@ -102,7 +115,7 @@ class RunHooks:
         if step % cfg.eval_every == 0 or last:
             result = self.evaluate()
             self.last_eval = result
-            record.update({k: result[k] for k in EVAL_KEYS if k in result})
+            record.update({k: result[k] for k in LOGGED_EVAL_KEYS if k in result})
             if result.get("wasserstein") is not None:
                 record["w_exact"] = result["wasserstein"]
         if record is not None:
@@ -188,7 +201,7 @@ def _config_differences(a: Config, b: Config) -> list[str]:
 
 
 def train_run(config: Config, run_dir: str | Path, *, resume: bool = False, progress: bool = True,
-              stream: TextIO | None = None) -> dict[str, Any]:
+              stream: TextIO | None = None, cache_dir: str | Path | None = None) -> dict[str, Any]:
     """Train from ``config`` into ``run_dir`` (or continue the run there when ``resume``).
 
     Returns the summary written to ``summary.json``. On Ctrl-C the current step finishes, a checkpoint
@@ -196,6 +209,8 @@ def train_run(config: Config, run_dir: str | Path, *, resume: bool = False, prog
     gradient no parameter or checkpoint is touched, ``failure.json`` records what happened and
     :class:`~gandojo.train.NonFiniteError` is raised. On resume only ``train.steps`` may differ from
     the saved config; a corrupt newest checkpoint is skipped (with a note) for an older good one.
+
+    ``cache_dir`` holds what image metrics cache (the digits classifier); default ``~/.cache/gandojo``.
     """
     run_dir = Path(run_dir)
     config = resolve(config)
@@ -225,9 +240,10 @@ def train_run(config: Config, run_dir: str | Path, *, resume: bool = False, prog
             raise ValueError(f"the checkpoint is at step {trainer.g_step}, past --steps {config.train.steps}")
         _truncate_metrics(run_dir / "metrics.jsonl", trainer.g_step)
         (run_dir / "failure.json").unlink(missing_ok=True)
+    _report_data(run_dir, trainer.data, stream if progress else None)
     log = MetricsLog(run_dir / "metrics.jsonl")
     display = ProgressDisplay(config.train.steps, trainer.g_step, stream=stream, enabled=progress)
-    hooks = RunHooks(run_dir, trainer, log, display)
+    hooks = RunHooks(run_dir, trainer, log, display, cache_dir=cache_dir)
     hooks.notes.extend(notes)
     started = time.perf_counter()
     start_step = trainer.g_step
@@ -257,6 +273,18 @@ def train_run(config: Config, run_dir: str | Path, *, resume: bool = False, prog
     training_curves(read_metrics(run_dir / "metrics.jsonl"), run_dir / "losses.png",
                     title=f"{config.objective.name} on {config.data.name}")
     return _write_summary(run_dir, trainer, status, started, start_step, hooks)
+
+
+def _report_data(run_dir: Path, data: Any, stream: TextIO | None) -> None:
+    """List unreadable input files in the run folder, and say what the loader did to the data."""
+    skipped = getattr(data, "skipped", ())
+    if skipped:
+        (run_dir / "skipped_files.txt").write_text("".join(line + "\n" for line in skipped))
+    if stream is not None:
+        for note in getattr(data, "notes", ()):
+            print(note, file=stream)
+        if skipped:
+            print(f"{len(skipped)} unreadable files skipped; listed in {run_dir / 'skipped_files.txt'}", file=stream)
 
 
 def _write_summary(run_dir: Path, trainer: Trainer, status: str, started: float, start_step: int,
@@ -308,22 +336,46 @@ def load_generator(path: str | Path) -> tuple[torch.nn.Module, Config, Any]:
     return trainer.generator.eval(), trainer.config, trainer.data
 
 
-def evaluate_run(path: str | Path, *, samples: int = 2500, seed: int = 0) -> dict[str, Any]:
-    """Evaluate ``samples`` fresh samples of a run folder, checkpoint or exported generator."""
+def default_eval_samples(data: Any) -> int:
+    """Samples a protocol scores: 26,000 for stacked digits (1,000 modes), 2,500 otherwise."""
+    return 26000 if getattr(data, "protocol", None) == "stacked-digits" else 2500
+
+
+def evaluate_run(path: str | Path, *, samples: int | None = None, seed: int = 0, cache_dir: str | Path | None = None,
+                 inception_weights: str | Path | None = None) -> dict[str, Any]:
+    """Evaluate fresh samples of a run folder, checkpoint or exported generator.
+
+    ``samples`` defaults to the protocol's count (:func:`default_eval_samples`). With
+    ``inception_weights`` (a file), images also get standard FID (``fid``) against as many real images.
+    """
     from gandojo.models import generate
 
-    if samples < 2:
+    if samples is not None and samples < 2:
         raise ValueError(f"--samples must be at least 2, got {samples}")
+    if inception_weights is not None:
+        from gandojo.metrics.inception import check_inception
+
+        check_inception(inception_weights)  # fail before the work, not after
     generator, config, data = load_generator(path)
+    if inception_weights is not None and len(data.shape) != 3:
+        raise ValueError("--inception-weights applies to image data only")
+    samples = samples or default_eval_samples(data)
     fake = generate(generator, samples, config.model.latent_dim, config.model.noise,
                     torch.Generator().manual_seed(seed))
-    return evaluate_samples(fake, data, seed=seed)
+    result = make_evaluator(data, seed=seed, cache_dir=cache_dir)(fake)
+    if inception_weights is not None:
+        from gandojo.metrics.inception import inception_fid
+
+        real = data.sample(samples, torch.Generator().manual_seed(seed + 1))
+        result["fid"] = inception_fid(real, fake, inception_weights)
+    return result
 
 
-def write_samples(source: str | Path, n: int, out: str | Path, *, seed: int = 0) -> Path:
+def write_samples(source: str | Path, n: int, out: str | Path, *, seed: int = 0, nrow: int | None = None) -> Path:
     """Draw ``n`` samples from a run, checkpoint or exported generator and write them to ``out``.
 
-    Points go to ``.npy`` or ``.csv`` (N, D).
+    Points go to ``.npy`` or ``.csv`` (N, D). Images go to a ``.png`` grid (``nrow`` per row), to a
+    folder of ``n`` single PNGs (``out`` without a suffix), or to ``.npy`` (N, C, H, W) in [-1, 1].
     """
     import numpy as np
 
@@ -336,10 +388,19 @@ def write_samples(source: str | Path, n: int, out: str | Path, *, seed: int = 0)
     fake = generate(generator, n, config.model.latent_dim, config.model.noise,
                     torch.Generator().manual_seed(seed))
     out.parent.mkdir(parents=True, exist_ok=True)
+    if len(data.shape) == 3 and out.suffix.lower() == ".png":
+        return image_grid(fake, out, nrow=nrow)
+    if len(data.shape) == 3 and out.suffix == "":
+        from gandojo.viz import save_images
+
+        save_images(fake, out)
+        return out
     if out.suffix == ".npy":
         np.save(out, fake.numpy())
     elif out.suffix == ".csv":
         np.savetxt(out, fake.reshape(n, -1).numpy(), delimiter=",", fmt="%.6g")
+    elif len(data.shape) == 3:
+        raise ValueError(f"{out}: expected a .png grid, a folder (a path without suffix) or a .npy file for images")
     else:
         raise ValueError(f"{out}: expected a .npy or .csv output file")
     return out

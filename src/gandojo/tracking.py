@@ -52,6 +52,10 @@ def format_stats(stats: dict[str, Any]) -> str:
             parts.append(f"{label} {stats[key]:{fmt}}")
     if stats.get("modes_covered") is not None:
         parts.append(f"modes {stats['modes_covered']}/{stats['modes_total']}")
+    if stats.get("classes_covered") is not None:
+        parts.append(f"classes {stats['classes_covered']}/10")
+    if stats.get("frechet") is not None:
+        parts.append(f"FD {stats['frechet']:.1f} (floor {stats['frechet_floor']:.1f})")
     return " · ".join(parts)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gandojo.config import DataConfig
+from gandojo.data.images import IMAGE_DATA, ImageData, StackedDigits, is_image_array, load_images
 from gandojo.data.toy import TOY_DATA, ArrayData, GaussianMixture, Modes, load_array, make_toy
 
 ARRAY_SUFFIXES = (".npy", ".npz", ".csv")
@@ -12,25 +13,33 @@ ARRAY_SUFFIXES = (".npy", ".npz", ".csv")
 
 def data_names() -> list[str]:
     """Every registered data set name."""
-    return list(TOY_DATA)
+    return list(TOY_DATA) + list(IMAGE_DATA)
 
 
 def load_data(config: DataConfig):
     """The data set a config names: a registered name, or a path to user data.
 
     Returns an object with ``name``, ``shape`` (one sample's shape), ``modes`` (or None) and
-    ``sample(n, generator)``; finite data sets also have ``values``.
+    ``sample(n, generator)``; finite data sets also have ``values``. Images (``digits``,
+    ``stacked-digits``, folders, IDX, CIFAR-10, 3-D/4-D arrays) have shape (C, H, W) and values in
+    [-1, 1] (:mod:`.images`); an (N, D) ``.npy``/``.npz``/``.csv`` array is points.
     """
     name = config.name
     if name in TOY_DATA:
         return make_toy(name, sigma=config.sigma, weights=config.weights)
+    if name in IMAGE_DATA:
+        return IMAGE_DATA[name](image_size=config.image_size, channels=config.channels)
     path = Path(name)
-    if path.suffix.lower() in ARRAY_SUFFIXES or path.exists():
-        if path.suffix.lower() in ARRAY_SUFFIXES:
-            return load_array(path)
-        raise ValueError(f"{path}: unsupported data path; expected a {', '.join(ARRAY_SUFFIXES)} file")
-    raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(data_names())} "
-                     f"or a path to a {', '.join(ARRAY_SUFFIXES)} file")
+    suffix = path.suffix.lower()
+    if suffix in (".npy", ".npz") and path.is_file() and is_image_array(path):
+        return load_images(path, config.image_size, config.channels)
+    if suffix in ARRAY_SUFFIXES:
+        return load_array(path)
+    if path.exists():
+        return load_images(path, config.image_size, config.channels)
+    raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(data_names())}, a path to a "
+                     f"{', '.join(ARRAY_SUFFIXES)} file, an image folder, IDX files or CIFAR-10 batches")
 
 
-__all__ = ["ArrayData", "GaussianMixture", "Modes", "data_names", "load_data", "load_array", "make_toy"]
+__all__ = ["ArrayData", "GaussianMixture", "ImageData", "Modes", "StackedDigits", "data_names", "load_data",
+           "load_array", "make_toy"]

@@ -6,6 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from gandojo.config import ModelConfig
+from gandojo.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from gandojo.models.mlp import MLPDiscriminator, MLPGenerator
 
 
@@ -46,7 +47,20 @@ def _build_mlp(config: ModelConfig, data_shape: tuple[int, ...]) -> tuple[nn.Mod
     return generator, discriminator
 
 
-MODEL_FAMILIES = {"mlp": _build_mlp}
+def _build_dcgan(config: ModelConfig, data_shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
+    if len(data_shape) != 3 or data_shape[1] != data_shape[2]:
+        raise ValueError(f"model.family='dcgan' takes square images (N, C, H, W); this data has samples of "
+                         f"shape {data_shape}: use model.family='mlp' for points")
+    channels, size, _ = data_shape
+    generator = DCGANGenerator(image_size=size, channels=channels, latent_dim=config.latent_dim,
+                               width=config.width, extra_layers=config.extra_layers)
+    discriminator = DCGANDiscriminator(image_size=size, channels=channels, width=config.width,
+                                       norm=config.critic_norm or "batch", classic_head=config.classic_head,
+                                       extra_layers=config.extra_layers)
+    return generator, discriminator
+
+
+MODEL_FAMILIES = {"mlp": _build_mlp, "dcgan": _build_dcgan}
 
 
 def build_models(config: ModelConfig, data_shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
@@ -57,4 +71,5 @@ def build_models(config: ModelConfig, data_shape: tuple[int, ...]) -> tuple[nn.M
     return MODEL_FAMILIES[config.family](config, data_shape)
 
 
-__all__ = ["MLPDiscriminator", "MLPGenerator", "MODEL_FAMILIES", "build_models", "generate", "sample_noise"]
+__all__ = ["DCGANDiscriminator", "DCGANGenerator", "MLPDiscriminator", "MLPGenerator", "MODEL_FAMILIES",
+           "build_models", "generate", "sample_noise"]

@@ -1,0 +1,123 @@
+"""CLI smoke runs on images: train a few DCGAN steps on digits, evaluate, sample grids and PNGs, interpolate,
+export and sample from safetensors; stacked digits; image folders with a corrupt file."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from gandojo.cli import main
+
+FAST = ["train.log_every=5", "train.eval_every=10", "train.sample_every=10", "train.checkpoint_every=10",
+        "train.eval_samples=500", "train.batch_size=32", "model.width=8", "model.latent_dim=16"]
+
+
+@pytest.fixture(scope="module")
+def digits_run(tmp_path_factory, gandojo_cache):
+    run = tmp_path_factory.mktemp("runs") / "digits"
+    code = main(["train", "--preset", "digits-dcgan", "--steps", "20", "--out", str(run), "--quiet",
+                 "--cache-dir", str(gandojo_cache), *FAST])
+    assert code == 0
+    return run
+
+
+def test_digits_run_folder_has_grids_and_image_metrics(digits_run):
+    for name in ("config.yaml", "metrics.jsonl", "summary.json", "losses.png", "real.png", "checkpoints/final.pt"):
+        assert (digits_run / name).is_file(), name
+    assert sorted(p.name for p in (digits_run / "samples").iterdir()) == ["step_000010.png", "step_000020.png"]
+    grid = Image.open(digits_run / "samples" / "step_000020.png")
+    assert grid.mode == "L" and grid.size[0] == grid.size[1] > 8 * 16  # 8×8 tiles of 16×16 images, enlarged
+    assert np.asarray(grid).std() > 1  # not one flat grey
+    real = np.asarray(Image.open(digits_run / "real.png"))
+    assert real.min() == 0 and real.max() == 255  # denormalised: -1 is black, 1 is white
+    records = [json.loads(line) for line in (digits_run / "metrics.jsonl").read_text().splitlines()]
+    evaluated = [r for r in records if "frechet" in r]
+    assert [r["step"] for r in evaluated] == [10, 20]
+    assert {"classes_covered", "class_kl", "frechet", "frechet_floor", "precision", "recall", "density",
+            "coverage"} <= set(evaluated[-1])
+
+
+def test_evaluate_json_has_the_digits_contract_keys(digits_run, gandojo_cache, capsys):
+    assert main(["evaluate", str(digits_run), "--samples", "400", "--json", "--cache-dir", str(gandojo_cache)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert {"classes_covered", "class_kl", "frechet", "frechet_floor", "precision", "recall", "density",
+            "coverage"} <= set(result)
+    assert 0 <= result["classes_covered"] <= 10 and result["frechet_floor"] > 0
+    assert main(["evaluate", str(digits_run), "--samples", "400", "--cache-dir", str(gandojo_cache)]) == 0
+    assert "Fréchet distance" in capsys.readouterr().out
+
+
+def test_sample_grid_single_pngs_and_npy(digits_run, tmp_path):
+    assert main(["sample", str(digits_run), "-n", "12", "--out", str(tmp_path / "grid.png"), "--nrow", "4"]) == 0
+    width, height = Image.open(tmp_path / "grid.png").size
+    assert width > height  # 4 per row, 3 rows
+    assert main(["sample", str(digits_run), "-n", "5", "--out", str(tmp_path / "singles")]) == 0
+    files = sorted((tmp_path / "singles").iterdir())
+    assert len(files) == 5 and Image.open(files[0]).size == (16, 16)
+    assert main(["sample", str(digits_run), "-n", "6", "--out", str(tmp_path / "x.npy")]) == 0
+    x = np.load(tmp_path / "x.npy")
+    assert x.shape == (6, 1, 16, 16) and x.min() >= -1 and x.max() <= 1
+
+
+def test_interpolate_strip_and_gif(digits_run, tmp_path):
+    out, gif = tmp_path / "walk.png", tmp_path / "walk.gif"
+    assert main(["interpolate", str(digits_run), "--out", str(out), "--rows", "2", "--steps", "5", "--gif",
+                 str(gif)]) == 0
+    strip = Image.open(out)
+    assert strip.size[0] > strip.size[1]  # 5 columns, 4 rows (2 walks × lerp and slerp)
+    animation = Image.open(gif)
+    assert animation.n_frames == 2 * 5 - 2  # forward and back
+    assert main(["interpolate", str(digits_run), "--out", str(tmp_path / "s.png"), "--method", "slerp"]) == 0
+
+
+def test_export_then_sample_from_safetensors(digits_run, tmp_path):
+    generator = tmp_path / "g.safetensors"
+    assert main(["export", str(digits_run), "--out", str(generator)]) == 0
+    assert generator.with_suffix(".json").is_file()
+    assert main(["sample", str(digits_run), "-n", "8", "--out", str(tmp_path / "a.npy"), "--seed", "4"]) == 0
+    assert main(["sample", str(generator), "-n", "8", "--out", str(tmp_path / "b.npy"), "--seed", "4"]) == 0
+    assert np.allclose(np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy"))
+    assert main(["sample", str(generator), "-n", "8", "--out", str(tmp_path / "g.png")]) == 0
+    assert main(["interpolate", str(generator), "--out", str(tmp_path / "w.png")]) == 0
+
+
+def test_image_command_errors_exit_2(digits_run, tmp_path, capsys):
+    assert main(["sample", str(digits_run), "-n", "4", "--out", str(tmp_path / "x.txt")]) == 2
+    assert "a .png grid" in capsys.readouterr().err
+    assert main(["evaluate", str(digits_run), "--inception-weights", str(tmp_path / "none.pth")]) == 2
+    assert "Inception weights file not found" in capsys.readouterr().err
+    assert main(["interpolate", str(digits_run), "--out", str(tmp_path / "x.gif")]) == 2
+    assert main(["interpolate", str(digits_run), "--method", "cubic", "--out", str(tmp_path / "x.png")]) == 2
+    assert main(["train", "--preset", "digits-dcgan", "data.image_size=24", "--dry-run"]) == 2
+    assert "24" in capsys.readouterr().err
+
+
+def test_stacked_digits_train_and_evaluate(tmp_path, gandojo_cache, capsys):
+    run = tmp_path / "stacked"
+    assert main(["train", "--preset", "digits-dcgan", "--data", "stacked-digits", "--steps", "4", "--out", str(run),
+                 "--quiet", "--cache-dir", str(gandojo_cache), *FAST]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", str(run), "--samples", "300", "--json", "--cache-dir", str(gandojo_cache)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["modes_total"] == 1000 and 1 <= result["modes_covered"] <= 300 and result["kl"] > 0
+    assert result["real_modes_covered"] > result["modes_covered"]  # an untrained generator covers fewer
+
+
+def test_image_folder_run_lists_skipped_files(tmp_path, capsys):
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(12):
+        Image.fromarray(rng.integers(0, 256, (10, 10, 3), dtype=np.uint8)).save(folder / f"p{i}.png")
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8 truncated")
+    run = tmp_path / "run"
+    with pytest.warns(UserWarning, match="skipped 1 of 13"):
+        code = main(["train", "--model", "dcgan", "--data", str(folder), "--steps", "2", "--out", str(run),
+                     "data.image_size=8", "train.batch_size=4", *FAST[:4], "model.width=4", "model.latent_dim=4"])
+    assert code == 0
+    assert "broken.jpg" in (run / "skipped_files.txt").read_text()
+    out = capsys.readouterr().out
+    assert "unreadable files skipped" in out and "resized and centre-cropped to 8×8" in out
+    summary = json.loads((run / "summary.json").read_text())
+    assert "no offline classifier" in summary["evaluation"]["note"]
