@@ -24,6 +24,7 @@ from gandojo.data import load_data
 from gandojo.data.batches import BatchStream
 from gandojo.models import build_models, generate, sample_noise
 from gandojo.objectives import OBJECTIVES, build_optimizer, critic_steps, gradient_penalty
+from gandojo.seeds import stream_seeds
 
 Hook = Callable[["Trainer", dict[str, float]], None]
 
@@ -35,11 +36,6 @@ class NonFiniteError(FloatingPointError):
     def __init__(self, step: int, what: str, stats: dict[str, float]):
         self.step, self.what, self.stats = step, what, stats
         super().__init__(f"{what} is not finite at generator step {step}")
-
-
-def _seeds(seed: int) -> dict[str, int]:
-    # Separate, fixed streams so that changing one consumer never shifts another's draws.
-    return {"init": seed, "noise": seed + 1, "eps": seed + 2, "data": seed + 3, "fixed": seed + 4}
 
 
 class Trainer:
@@ -57,7 +53,7 @@ class Trainer:
         self.config = config
         self.objective = OBJECTIVES[config.objective.name]
         self.data = data if data is not None else load_data(config.data)
-        seeds = _seeds(config.train.seed)
+        self.seeds = seeds = stream_seeds(config.train.seed)  # separate streams: see gandojo.seeds
         self.device = torch.device(config.train.device)
         torch.manual_seed(seeds["init"])
         self.generator, self.discriminator = build_models(config.model, tuple(self.data.shape))
@@ -84,9 +80,12 @@ class Trainer:
         return sample_noise(n, m.latent_dim, m.noise, generator or self.noise_rng).to(self.device)
 
     def generate(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        """``n`` generated samples on the CPU (eval mode), drawn without touching the training stream."""
+        """``n`` generated samples on the CPU (eval mode), drawn without touching the training stream.
+
+        Without ``generator`` the noise comes from the run's evaluation stream, restarted at every call,
+        so every evaluation of the same generator scores the same samples."""
         m = self.config.model
-        rng = generator or torch.Generator().manual_seed(self.config.train.seed + 99)
+        rng = generator or torch.Generator().manual_seed(self.seeds["eval_noise"])
         return generate(self.generator, n, m.latent_dim, m.noise, rng, device=self.device)
 
     # --- one step of the game ------------------------------------------------------------------------
@@ -160,11 +159,14 @@ class Trainer:
         return norms[0], norms[1]
 
     def clip_fraction(self) -> float:
-        """Share of critic weights sitting at the clip bound (wgan)."""
+        """Share of critic weights at the clip bound (wgan): within 1% of ±clip.
+
+        The band matters: a weight clamped to +c is moved back inside by the next optimizer step
+        (by about the learning rate) before the next clamp, so "exactly at c" would miss most of them.
+        """
         c = self.config.objective.clip
-        params = [p.detach().flatten() for p in self.discriminator.parameters()]
-        flat = torch.cat(params)
-        return (flat.abs() >= c * (1 - 1e-6)).float().mean().item()
+        flat = torch.cat([p.detach().flatten() for p in self.discriminator.parameters()])
+        return (flat.abs() >= 0.99 * c).float().mean().item()
 
     def step(self, *, diagnostics: bool = False) -> dict[str, float]:
         """k critic steps then one generator step. Returns the stats as floats.
