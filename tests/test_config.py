@@ -1,9 +1,15 @@
 """The typed config: presets, overrides, resolution of paper defaults, rejection of bad values."""
 
+from importlib import resources
+
+import numpy as np
 import pytest
+import yaml
 
 from gandojo.config import (
     Config,
+    DataConfig,
+    ModelConfig,
     ObjectiveConfig,
     apply_overrides,
     dump_yaml,
@@ -11,15 +17,66 @@ from gandojo.config import (
     load_preset,
     preset_names,
     resolve,
+    resolve_explained,
     to_dict,
 )
+from gandojo.data import data_kind
 
 
 def test_presets_are_complete_and_round_trip():
+    """Every bundled preset file writes out every key of every section (never a partial delta that
+    silently takes whatever the defaults are today), and loads back to the same config."""
+    expected = {section: set(keys) for section, keys in to_dict(Config()).items()}
     for name in preset_names():
+        raw = yaml.safe_load((resources.files("gandojo") / "presets" / f"{name}.yaml").read_text())
+        assert {section: set(keys) for section, keys in raw.items()} == expected, name
         cfg = load_preset(name)
         assert from_dict(to_dict(cfg)) == cfg
-        assert dump_yaml(cfg).count(":") >= 30  # every key written out
+        assert yaml.safe_load(dump_yaml(cfg)) == to_dict(cfg)
+
+
+def test_paper_constants_are_the_defaults():
+    objective = ObjectiveConfig()
+    assert objective.clip == 0.01 and objective.warmup_schedule  # WGAN: clip ±0.01, the 100-step warm-up
+    assert resolve(Config(data=DataConfig(name="digits"), objective=ObjectiveConfig(name="wgan-gp"),
+                          model=ModelConfig(family="dcgan"))).objective.gp_lambda == 10.0
+
+
+@pytest.mark.parametrize("data, kind, gp_lambda, betas, hidden", [
+    ("ring8", "points", 0.1, (0.5, 0.9), 256),
+    ("grid25", "points", 0.1, (0.5, 0.9), 256),
+    ("points.npy", "points", 0.1, (0.5, 0.9), 256),
+    ("points.csv", "points", 0.1, (0.5, 0.9), 256),
+    ("digits", "images", 10.0, (0.0, 0.9), 128),
+    ("images.npy", "images", 10.0, (0.0, 0.9), 128),
+    ("folder", "images", 10.0, (0.0, 0.9), 128),
+])
+def test_wgan_gp_defaults_follow_the_kind_of_data(tmp_path, data, kind, gp_lambda, betas, hidden):
+    np.save(tmp_path / "points.npy", np.zeros((10, 2)))
+    np.savetxt(tmp_path / "points.csv", np.zeros((10, 2)), delimiter=",")
+    np.save(tmp_path / "images.npy", np.zeros((10, 8, 8)))
+    (tmp_path / "folder").mkdir()
+    name = data if data in ("ring8", "grid25", "digits") else str(tmp_path / data)
+    assert data_kind(name) == kind
+    cfg, why = resolve_explained(Config(data=DataConfig(name=name), objective=ObjectiveConfig(name="wgan-gp")))
+    assert (cfg.objective.gp_lambda, cfg.optim.betas, cfg.model.hidden) == (gp_lambda, betas, hidden)
+    assert any(line.startswith(f"objective.gp_lambda = {gp_lambda}") for line in why)
+
+
+def test_given_values_win_over_the_data_defaults():
+    cfg, why = resolve_explained(apply_overrides(Config(), ["objective.name=wgan-gp", "objective.gp_lambda=10",
+                                                            "model.hidden=64"]))
+    assert (cfg.objective.gp_lambda, cfg.model.hidden, cfg.optim.betas) == (10.0, 64, (0.5, 0.9))
+    assert not any(line.startswith(("objective.gp_lambda", "model.hidden")) for line in why)
+
+
+@pytest.mark.parametrize("override, key", [("train.seed=-1", "train.seed"), ("train.seed=1e308", "train.seed"),
+                                           ("train.steps=99999999999999999999", "train.steps")])
+def test_integers_beyond_64_bits_or_negative_seeds_are_refused(override, key):
+    with pytest.raises(ValueError, match=key.replace(".", r"\.")):
+        apply_overrides(Config(), [override])
+    with pytest.raises(ValueError, match="train.seed"):
+        from_dict({**to_dict(Config()), "train": {**to_dict(Config())["train"], "seed": 1e308}})
 
 
 def test_overrides_and_types():

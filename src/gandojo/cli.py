@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from gandojo import cli_wasserstein
 from gandojo import config as cfg
 from gandojo.checkpoint import CheckpointError
 from gandojo.train import NonFiniteError
@@ -69,7 +70,8 @@ def _split_overrides(extra: list[str] | None) -> list[str]:
 )
 def train(
     ctx: typer.Context,
-    preset: Annotated[str, typer.Option(help="A bundled preset name or a YAML file.")] = "ring8-gan",
+    preset: Annotated[str | None, typer.Option(help="A bundled preset name or a YAML file [default: none: the "
+                                               "defaults for the data and objective, ring8 with gan].")] = None,
     data: Annotated[str | None, typer.Option(help="Data set name (ring8, grid25, three-mode, gaussian1d, "
                                              "mixture1d, digits, stacked-digits) or a path: .npy/.npz/.csv "
                                              "points, image arrays, an image folder, IDX files, CIFAR-10 "
@@ -82,7 +84,8 @@ def train(
     seed: Annotated[int | None, typer.Option(help="Random seed (runs are reproducible on CPU).")] = None,
     out: Annotated[Path | None, typer.Option(help="Run folder to create.")] = None,
     resume: Annotated[Path | None, typer.Option(help="Continue the run in this folder.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the resolved config and exit.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the resolved config, with the defaults chosen "
+                                          "and why, and exit.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress output.")] = False,
     cache_dir: CacheDir = None,
 ):
@@ -97,7 +100,7 @@ def train(
         run_config = cfg.load_yaml(Path(resume) / "config.yaml") if (Path(resume) / "config.yaml").exists() \
             else cfg.Config()
     else:
-        run_config = cfg.load_preset(preset)
+        run_config = cfg.load_preset(preset) if preset is not None else cfg.Config()
     flags = {"data.name": data, "model.family": model, "objective.name": objective, "train.steps": steps,
              "train.batch_size": batch_size, "train.seed": seed}
     flag_overrides = [f"{k}={v}" for k, v in flags.items() if v is not None]
@@ -105,9 +108,11 @@ def train(
         # A new objective takes its own paper-default optimizer unless the user sets one.
         flag_overrides += ["optim.name=null", "optim.lr=null", "optim.betas=null", "optim.momentum=null",
                            "objective.n_critic=null"]
-    run_config = check_config(cfg.apply_overrides(run_config, flag_overrides + overrides))
+    run_config = cfg.apply_overrides(run_config, flag_overrides + overrides)
     if dry_run:
-        console.print(cfg.dump_yaml(run_config), end="", markup=False, highlight=False)
+        checked, notes = check_config(run_config)
+        console.print(cfg.dump_yaml(checked) + "".join(f"# {line}\n" for line in notes), end="", markup=False,
+                      highlight=False, soft_wrap=True)
         return
     run_dir = resume or out
     if run_dir is None:
@@ -132,7 +137,8 @@ def evaluate(
     run: Annotated[Path, typer.Argument(help="Run folder, checkpoint file or exported .safetensors.")],
     samples: Annotated[int | None, typer.Option(help="Generated samples to score [default: 26000 for "
                                                 "stacked-digits, else 2500].")] = None,
-    seed: Annotated[int, typer.Option(help="Seed for the generated samples.")] = 0,
+    seed: Annotated[int | None, typer.Option(help="Seed for the evaluation samples [default: the run's own, so "
+                                             "the numbers match its final evaluation].")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     inception_weights: Annotated[Path | None, typer.Option(help="Images: also compute standard FID with this "
                                                            "Inception weights file (needs torchmetrics).")] = None,
@@ -207,16 +213,7 @@ def presets():
         console.print(name, markup=False, highlight=False)
 
 
-def _register_optional_commands() -> None:
-    """Commands that live in their own modules (one topic each)."""
-    try:
-        from gandojo import cli_wasserstein
-    except ImportError:  # pragma: no cover - the module ships with the package
-        return
-    cli_wasserstein.register(app)
-
-
-_register_optional_commands()
+cli_wasserstein.register(app)  # the Wasserstein commands live in their own module
 
 
 def main(argv: list[str] | None = None) -> int:

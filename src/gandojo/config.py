@@ -73,7 +73,7 @@ class ModelConfig:
     family: ModelFamily = "mlp"
     latent_dim: int = 2
     noise: NoiseKind = "normal"
-    hidden: int = 128  # MLP width
+    hidden: int | None = None  # MLP width; None = the recipe's (256 for wgan-gp on points, else 128)
     depth: int = 3  # MLP hidden layers
     width: int = 64  # DCGAN base channel count (ngf = ndf)
     critic_norm: Norm | None = None  # None: batch for GAN/WGAN DCGAN critics, layer for wgan-gp, none for MLPs
@@ -92,7 +92,7 @@ class ObjectiveConfig:
     name: ObjectiveName = "gan"
     n_critic: int | None = None  # D/critic steps per G step (k); None = the objective's default
     clip: float = 0.01  # wgan: weights clamped to [-clip, clip] after every critic step
-    gp_lambda: float = 10.0  # wgan-gp: penalty weight
+    gp_lambda: float | None = None  # wgan-gp: penalty weight; None = 0.1 on points (toy code), 10 on images
     warmup_schedule: bool = True  # wgan: 100 critic steps for the first 25 G steps and every 500th
 
     def __post_init__(self) -> None:
@@ -129,12 +129,14 @@ class TrainConfig:
     eval_samples: int = 2500
     sample_every: int = 500
     checkpoint_every: int = 500
+    checkpoint_seconds: float = 60.0  # also checkpoint when this much training time passed since the last one
     keep_checkpoints: int = 2
     device: str = "cpu"
 
     def __post_init__(self) -> None:
         _check_positive("train", self, ("steps", "batch_size", "log_every", "eval_every", "eval_samples",
-                                        "sample_every", "checkpoint_every", "keep_checkpoints"))
+                                        "sample_every", "checkpoint_every", "checkpoint_seconds",
+                                        "keep_checkpoints"))
         _check_positive("train", self, ("seed",), allow_zero=True)
 
 
@@ -191,18 +193,19 @@ def _coerce(key: str, value: Any, annotation: Any) -> Any:
             return value.lower() in ("true", "yes", "1")
         _fail(key, value, "true or false")
     if annotation is int:
-        if isinstance(value, bool):
-            _fail(key, value, "an integer")
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str):
+        number = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, float) and value.is_integer():
+            number = int(value)
+        elif isinstance(value, str):
             try:
-                return int(value)
+                number = int(value)
             except ValueError:
                 pass
-        _fail(key, value, "an integer")
+        if number is None or not -2**63 <= number < 2**63:
+            _fail(key, value, "an integer of at most 64 bits")  # torch and numpy cannot hold more
+        return number
     if annotation is float:
         if isinstance(value, bool):
             _fail(key, value, "a number")
@@ -309,31 +312,88 @@ def apply_overrides(config: Config, overrides: list[str]) -> Config:
     return from_dict(values)
 
 
-def resolve(config: Config) -> Config:
-    """Fill every ``None`` that has a default depending on the objective or the model."""
-    from gandojo.objectives import OBJECTIVES  # local import: objectives imports torch
+# Defaults that depend on the kind of data as well as the objective. Each is (value, why), and --dry-run
+# prints the why. The optimizer's paper defaults come from the objective registry (gandojo.objectives).
+RECIPE_DEFAULTS: dict[tuple[str, str], dict[str, tuple[Any, str]]] = {
+    ("wgan-gp", "points"): {
+        "objective.gp_lambda": (0.1, "the WGAN-GP toy code's λ; the paper's λ = 10 fails on toy mixtures"),
+        "optim.betas": ((0.5, 0.9), "the WGAN-GP toy code's Adam betas"),
+        "model.hidden": (256, "a wider MLP, as in the WGAN-GP toy code (512 there)"),
+    },
+}
+GENERIC_DEFAULTS: dict[str, tuple[Any, str]] = {
+    "objective.gp_lambda": (10.0, "the WGAN-GP paper's λ"),
+    "model.hidden": (128, "gandojo's toy MLP width"),
+}
 
-    spec = OBJECTIVES[config.objective.name]
-    d = spec.defaults
+
+def resolve(config: Config) -> Config:
+    """Fill every ``None`` that has a default depending on the objective, the model or the kind of data."""
+    return resolve_explained(config)[0]
+
+
+def resolve_explained(config: Config) -> tuple[Config, list[str]]:
+    """:func:`resolve`, and one line per default it chose saying which value and why (``--dry-run``).
+
+    >>> cfg, why = resolve_explained(apply_overrides(Config(), ["objective.name=wgan-gp"]))
+    >>> cfg.objective.gp_lambda, cfg.optim.betas, cfg.model.hidden
+    (0.1, (0.5, 0.9), 256)
+    >>> why[2]
+    "optim.betas = 0.5, 0.9: the WGAN-GP toy code's Adam betas"
+    """
+    from gandojo.data import data_kind  # local imports: both import torch
+    from gandojo.objectives import OBJECTIVES
+
+    name = config.objective.name
+    d = OBJECTIVES[name].defaults
+    kind = data_kind(config.data.name)
+    recipe = {**GENERIC_DEFAULTS, **RECIPE_DEFAULTS.get((name, kind or ""), {})}
+    notes: list[str] = []
+
+    def chosen(key: str, value: Any, why: str) -> Any:
+        notes.append(f"{key} = {_plain(value)}: {why}")
+        return value
+
+    def pick(key: str, given: Any, paper: Any) -> Any:
+        if given is not None:
+            return given
+        if key in recipe:
+            return chosen(key, *recipe[key])
+        return chosen(key, paper, f"the {name} default (the README's paper-defaults table)")
+
     optim = config.optim
     # A different optimizer than the paper's keeps only what the user gave; defaults fill the rest.
     same = optim.name in (None, d.optimizer)
     optim = replace(
         optim,
-        name=optim.name or d.optimizer,
-        lr=optim.lr if optim.lr is not None else d.lr,
-        betas=optim.betas if optim.betas is not None else (d.betas if same else (0.9, 0.999)),
-        momentum=optim.momentum if optim.momentum is not None else (d.momentum if same else 0.0),
+        name=pick("optim.name", optim.name, d.optimizer),
+        lr=pick("optim.lr", optim.lr, d.lr),
+        betas=pick("optim.betas", optim.betas, d.betas) if same else (optim.betas or (0.9, 0.999)),
+        momentum=pick("optim.momentum", optim.momentum, d.momentum) if same else (optim.momentum or 0.0),
     )
-    objective = replace(config.objective, n_critic=config.objective.n_critic or d.n_critic)
-    norm = config.model.critic_norm
+    objective = replace(config.objective, n_critic=pick("objective.n_critic", config.objective.n_critic, d.n_critic),
+                        gp_lambda=pick("objective.gp_lambda", config.objective.gp_lambda, None))
+    unused = {"objective.gp_lambda"} if name != "wgan-gp" else set()
+    unused |= {"optim.betas"} if optim.name != "adam" else {"optim.momentum"}
+    notes = [n for n in notes if n.partition(" ")[0] not in unused]  # say nothing of settings that do not apply
+    model = config.model
+    norm = model.critic_norm
     if norm is None:
-        if config.model.family == "mlp":
-            norm = "none"
+        if model.family == "mlp":
+            norm = chosen("model.critic_norm", "none", "MLP critics have no normalisation")
+        elif name == "wgan-gp":
+            norm = chosen("model.critic_norm", "layer", "the gradient penalty is per sample: no batch norm")
         else:
-            norm = "layer" if config.objective.name == "wgan-gp" else "batch"
-    if config.objective.name == "wgan-gp" and norm == "batch":
+            norm = chosen("model.critic_norm", "batch", "DCGAN's batch normalisation")
+    if name == "wgan-gp" and norm == "batch":
         raise ValueError("model.critic_norm='batch' cannot be used with wgan-gp: the gradient penalty is "
                          "per sample and batch normalisation mixes samples; use 'layer' or 'none'")
-    model = replace(config.model, critic_norm=norm)
-    return replace(config, optim=optim, objective=objective, model=model)
+    hidden = model.hidden
+    if hidden is None:
+        hidden = recipe["model.hidden"][0] if model.family != "mlp" else chosen("model.hidden", *recipe["model.hidden"])
+    model = replace(model, critic_norm=norm, hidden=hidden)
+    return replace(config, optim=optim, objective=objective, model=model), notes
+
+
+def _plain(value: Any) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, tuple) else str(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from gandojo.config import DataConfig
 from gandojo.data.images import IMAGE_DATA, ImageData, StackedDigits, is_image_array, load_images
@@ -14,6 +15,26 @@ ARRAY_SUFFIXES = (".npy", ".npz", ".csv")
 def data_names() -> list[str]:
     """Every registered data set name."""
     return list(TOY_DATA) + list(IMAGE_DATA)
+
+
+def data_kind(name: str) -> Literal["points", "images"] | None:
+    """What a data name or path holds: ``"points"`` (N, D), ``"images"`` (N, C, H, W), or None when it
+    names nothing that exists (``load_data`` then says what is wrong). Cheap: array files are only probed.
+
+    >>> data_kind("ring8"), data_kind("digits"), data_kind("no-such-data")
+    ('points', 'images', None)
+    """
+    if name in TOY_DATA:
+        return "points"
+    if name in IMAGE_DATA:
+        return "images"
+    path = Path(name)
+    suffix = path.suffix.lower()
+    if suffix in (".npy", ".npz") and path.is_file():
+        return "images" if is_image_array(path) else "points"
+    if suffix in ARRAY_SUFFIXES:
+        return "points" if path.exists() else None
+    return "images" if path.exists() else None
 
 
 def load_data(config: DataConfig):
@@ -30,16 +51,13 @@ def load_data(config: DataConfig):
     if name in IMAGE_DATA:
         return IMAGE_DATA[name](image_size=config.image_size, channels=config.channels)
     path = Path(name)
-    suffix = path.suffix.lower()
-    if suffix in (".npy", ".npz") and path.is_file() and is_image_array(path):
+    if data_kind(name) == "images":
         return load_images(path, config.image_size, config.channels)
-    if suffix in ARRAY_SUFFIXES:
-        return load_array(path)
-    if path.exists():
-        return load_images(path, config.image_size, config.channels)
+    if path.suffix.lower() in ARRAY_SUFFIXES:
+        return load_array(path)  # points, or a clear error for a missing or unreadable file
     raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(data_names())}, a path to a "
                      f"{', '.join(ARRAY_SUFFIXES)} file, an image folder, IDX files or CIFAR-10 batches")
 
 
-__all__ = ["ArrayData", "GaussianMixture", "ImageData", "Modes", "StackedDigits", "data_names", "load_data",
-           "load_array", "make_toy"]
+__all__ = ["ArrayData", "GaussianMixture", "ImageData", "Modes", "StackedDigits", "data_kind", "data_names",
+           "load_data", "load_array", "make_toy"]
