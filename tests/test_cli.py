@@ -1,6 +1,7 @@
 """CLI smoke runs on tiny budgets, and clean one-line errors (exit code 2) for bad input."""
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -38,7 +39,22 @@ def test_evaluate_json_has_contract_keys(ring_run, capsys):
     assert main(["evaluate", str(ring_run), "--samples", "400", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert {"modes_covered", "modes_total", "high_quality", "reverse_kl", "per_mode", "wasserstein"} <= set(result)
-    assert 0 <= result["high_quality"] <= 1 and len(result["per_mode"]) == 8
+    assert result["samples"] == 400 and len(result["per_mode"]) == 8
+    hq = round(result["high_quality"] * 400)
+    assert result["high_quality"] == hq / 400  # a share of the 400 samples scored
+    generated = [shares["generated"] for shares in result["per_mode"].values()]
+    assert result["modes_covered"] == sum(g > 0 for g in generated)
+    assert sum(generated) == pytest.approx(1.0 if hq else 0.0)
+
+
+def test_evaluate_repeats_the_final_evaluation_by_default(ring_run, capsys):
+    """Same samples (the run's evaluation streams, the same count) as the last evaluation of training."""
+    assert main(["evaluate", str(ring_run), "--samples", "500", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    final = json.loads((ring_run / "summary.json").read_text())["evaluation"]
+    assert result == final
+    assert main(["evaluate", str(ring_run), "--samples", "500", "--json", "--seed", "7"]) == 0
+    assert json.loads(capsys.readouterr().out)["wasserstein"] != final["wasserstein"]
 
 
 def test_evaluate_prints_table(ring_run, capsys):
@@ -63,15 +79,39 @@ def test_train_on_user_npy(tmp_path):
     run = tmp_path / "run"
     assert main(["train", "--data", str(tmp_path / "pts.npy"), "--steps", "12", "--out", str(run), "--quiet",
                  *FAST]) == 0
-    result = json.loads((run / "summary.json").read_text())["evaluation"]
-    assert result["wasserstein"] > 0 and "modes_covered" not in result
+    summary = json.loads((run / "summary.json").read_text())
+    assert (summary["status"], summary["steps"]) == ("finished", 12)
+    assert math.isfinite(summary["evaluation"]["wasserstein"]) and "modes_covered" not in summary["evaluation"]
+    assert main(["sample", str(run), "-n", "7", "--out", str(tmp_path / "s.npy")]) == 0
+    assert np.load(tmp_path / "s.npy").shape == (7, 3)  # a generator of 3-D points
+
+
+def test_data_smaller_than_a_batch_trains_with_the_batch_clamped(tmp_path, capsys):
+    np.save(tmp_path / "few.npy", np.random.default_rng(0).normal(size=(40, 2)).astype(np.float32))
+    run = tmp_path / "run"
+    assert main(["train", "--data", str(tmp_path / "few.npy"), "--steps", "3", "--out", str(run), "--quiet",
+                 "train.batch_size=256"]) == 0
+    assert "40 samples, fewer than train.batch_size=256: training with batches of 40" in capsys.readouterr().err
+    assert yaml.safe_load((run / "config.yaml").read_text())["train"]["batch_size"] == 40
+    assert any("batches of 40" in note for note in json.loads((run / "summary.json").read_text())["notes"])
 
 
 def test_dry_run_prints_resolved_config(capsys):
-    assert main(["train", "--objective", "wgan-gp", "--dry-run"]) == 0
+    assert main(["train", "--objective", "wgan-gp", "--model", "dcgan", "--data", "digits", "--dry-run"]) == 0
     config = yaml.safe_load(capsys.readouterr().out)
     assert config["optim"] == {"name": "adam", "lr": 0.0001, "betas": [0.0, 0.9], "momentum": 0.0}
-    assert config["objective"]["n_critic"] == 5
+    assert config["objective"]["n_critic"] == 5 and config["objective"]["gp_lambda"] == 10.0
+
+
+@pytest.mark.parametrize("data", ["ring8", "grid25"])
+def test_dry_run_shows_the_toy_defaults_for_points_and_why(capsys, data):
+    """2-D points with wgan-gp take the WGAN-GP toy code's settings, not the paper's λ = 10 for images."""
+    assert main(["train", "--data", data, "--objective", "wgan-gp", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    config = yaml.safe_load(out)
+    assert config["objective"]["gp_lambda"] == 0.1 and config["optim"]["betas"] == [0.5, 0.9]
+    assert config["model"]["hidden"] == 256
+    assert "# default: objective.gp_lambda = 0.1: the WGAN-GP toy code's λ" in out
 
 
 def test_existing_run_folder_is_not_overwritten(ring_run, capsys):

@@ -1,4 +1,12 @@
-"""Reliability: exact resume (clean stop, Ctrl-C, SIGKILL), corrupt and malicious checkpoints, NaN guard."""
+"""Reliability: exact resume (clean stop, Ctrl-C, SIGKILL, before the first checkpoint), checkpoints by steps and
+by time, corrupt and malicious checkpoints, the NaN guard.
+
+A retrain from step 0 ends in the same state as a correct resume, so bit-identical parameters alone prove
+nothing about resuming. Every resume test also checks what only a real resume gives: the resumed call runs
+exactly N - k generator steps (counted), and its metrics.jsonl equals the uninterrupted run's line for line
+(the logging window's partial sums travel in the checkpoint). ``test_the_resume_checks_catch_a_no_op_load``
+runs the checks against a build whose checkpoint loading does nothing, and expects them to fail.
+"""
 
 import json
 import os
@@ -13,14 +21,18 @@ import pytest
 import torch
 
 import gandojo.objectives as objectives
+import gandojo.run as run_module
 from gandojo.checkpoint import CheckpointError, load_checkpoint
 from gandojo.cli import main
 from gandojo.config import Config, apply_overrides
-from gandojo.run import train_run
-from gandojo.train import NonFiniteError
+from gandojo.run import StopRequested, train_run
+from gandojo.train import NonFiniteError, Trainer
 
+# Tiny models; a checkpoint every 5 steps and never by time, so which checkpoints exist depends on steps only.
 TINY = ["model.hidden=16", "model.depth=2", "train.batch_size=32", "train.log_every=5", "train.eval_every=1000",
-        "train.eval_samples=200", "train.sample_every=1000", "train.checkpoint_every=5"]
+        "train.eval_samples=200", "train.sample_every=1000", "train.checkpoint_every=5",
+        "train.checkpoint_seconds=1000000"]
+CHILD = Path(__file__).with_name("child_run.py")
 
 
 def tiny_config(objective: str, steps: int, *extra: str) -> Config:
@@ -50,87 +62,237 @@ def assert_identical(run_a: Path, run_b: Path):
     assert any(key.startswith("/generator/") for key in a) and any(key.startswith("/opt_d/") for key in a)
 
 
+def log_lines(run: Path) -> list[dict]:
+    """metrics.jsonl without the wall-clock ``time`` of each line (the one value two runs cannot share)."""
+    lines = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    return [{k: v for k, v in line.items() if k != "time"} for line in lines]
+
+
+def assert_same_log(run_a: Path, run_b: Path):
+    a, b = log_lines(run_a), log_lines(run_b)
+    assert [r["step"] for r in a] == [r["step"] for r in b]
+    different = [ra["step"] for ra, rb in zip(a, b, strict=True) if ra != rb]
+    assert not different, f"log lines differ at steps {different}"
+
+
+class StepCounter:
+    """Counts the generator steps this process runs (calls of Trainer.step)."""
+
+    def __init__(self, monkeypatch):
+        self.steps = 0
+        original = Trainer.step
+
+        def counted(trainer, **kwargs):
+            self.steps += 1
+            return original(trainer, **kwargs)
+
+        monkeypatch.setattr(Trainer, "step", counted)
+
+
+def resume_and_check(monkeypatch, run: Path, straight: Path, from_step: int, args=()):
+    """Resume ``run`` through the CLI and check that it resumed from ``from_step``: it runs exactly the
+    missing steps, ends bit-identical to ``straight`` and logs the same lines."""
+    counter = StepCounter(monkeypatch)
+    assert main(["train", "--resume", str(run), "--quiet", *args]) == 0
+    total = json.loads((straight / "summary.json").read_text())["steps"]
+    summary = json.loads((run / "summary.json").read_text())
+    assert counter.steps == total - from_step, f"ran {counter.steps} steps, expected {total} - {from_step}"
+    assert (summary["steps"], summary["new_steps"]) == (total, total - from_step)
+    assert_identical(straight, run)
+    assert_same_log(straight, run)
+
+
+def interrupt_at(monkeypatch, objective: str, step: int, times: int = 1):
+    """Press Ctrl-C (a real SIGINT to this process) ``times`` times during generator step ``step``."""
+    spec = objectives.OBJECTIVES[objective]
+    calls = {"n": 0}
+
+    def g_loss(d_fake):
+        calls["n"] += 1
+        loss = spec.g_loss(d_fake)
+        if calls["n"] == step:
+            for _ in range(times):
+                signal.raise_signal(signal.SIGINT)  # the handler runs before raise_signal returns
+        return loss
+
+    monkeypatch.setitem(objectives.OBJECTIVES, objective, replace(spec, g_loss=g_loss))
+
+
+@pytest.fixture(scope="module")
+def straight_gan(tmp_path_factory):
+    """An uninterrupted 40-step gan run, the reference for the gan resume tests."""
+    run = tmp_path_factory.mktemp("straight") / "gan40"
+    train_run(tiny_config("gan", 40), run, progress=False)
+    return run
+
+
+# --- stop and resume, in this process ------------------------------------------------------------------
+
 @pytest.mark.parametrize("objective", ["gan", "gan-minimax", "wgan", "wgan-gp"])
-def test_stop_and_resume_is_bit_identical(tmp_path, objective):
+def test_stop_and_resume_is_bit_identical(tmp_path, monkeypatch, objective):
     extra = ["objective.warmup_schedule=false"] if objective == "wgan" else []
     train_run(tiny_config(objective, 24, *extra), tmp_path / "straight", progress=False)
-    train_run(tiny_config(objective, 11, *extra), tmp_path / "resumed", progress=False)  # stops at 11
-    train_run(tiny_config(objective, 24, *extra), tmp_path / "resumed", resume=True, progress=False)
-    assert_identical(tmp_path / "straight", tmp_path / "resumed")
-    steps = [json.loads(line)["step"] for line in (tmp_path / "resumed" / "metrics.jsonl").read_text().splitlines()]
-    assert steps == sorted(set(steps)) and steps[-1] == 24  # no duplicated or lost log lines
+    with monkeypatch.context() as patch:
+        interrupt_at(patch, objective, 11)  # step 11 is not a logging step: the window is carried half full
+        with pytest.raises(StopRequested):
+            train_run(tiny_config(objective, 24, *extra), tmp_path / "resumed", progress=False)
+    assert json.loads((tmp_path / "resumed" / "summary.json").read_text())["status"] == "interrupted"
+    resume_and_check(monkeypatch, tmp_path / "resumed", tmp_path / "straight", 11)
 
 
-def test_wgan_warmup_schedule_position_survives_resume(tmp_path):
+def test_wgan_warmup_schedule_position_survives_resume(tmp_path, monkeypatch):
     # Stop inside the 100-critic-step warm-up (the first 25 G steps) and resume across its end.
     train_run(tiny_config("wgan", 28), tmp_path / "straight", progress=False)
-    train_run(tiny_config("wgan", 13), tmp_path / "resumed", progress=False)
-    train_run(tiny_config("wgan", 28), tmp_path / "resumed", resume=True, progress=False)
-    assert_identical(tmp_path / "straight", tmp_path / "resumed")
+    with monkeypatch.context() as patch:
+        interrupt_at(patch, "wgan", 13)
+        with pytest.raises(StopRequested):
+            train_run(tiny_config("wgan", 28), tmp_path / "resumed", progress=False)
+    resume_and_check(monkeypatch, tmp_path / "resumed", tmp_path / "straight", 13)
     assert load_checkpoint(tmp_path / "resumed" / "checkpoints" / "final.pt")["trainer"]["d_step"] == 25 * 100 + 3 * 5
 
 
-def _spawn(run: Path, steps: int) -> subprocess.Popen:
-    args = [sys.executable, "-m", "gandojo", "train", "--objective", "gan", "--steps", str(steps),
-            "--out", str(run), "--quiet", *TINY]
-    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def test_finished_run_continues_with_more_steps(tmp_path, monkeypatch, straight_gan):
+    run = tmp_path / "run"
+    train_run(tiny_config("gan", 20), run, progress=False)
+    first = log_lines(run)
+    counter = StepCounter(monkeypatch)
+    assert main(["train", "--resume", str(run), "--steps", "40", "--quiet"]) == 0
+    assert counter.steps == 20 and json.loads((run / "summary.json").read_text())["new_steps"] == 20
+    assert_identical(straight_gan, run)
+    assert log_lines(run)[:len(first)] == first  # the finished part of the log is kept as it was
 
 
-def _wait_for(path: Path, proc: subprocess.Popen, timeout: float = 120.0):
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, f"{path} never appeared"
-        time.sleep(0.05)
+def test_the_resume_checks_catch_a_no_op_load(tmp_path, monkeypatch, straight_gan):
+    """The same checks against a build whose checkpoint loading does nothing: they must fail."""
+    with monkeypatch.context() as patch:
+        interrupt_at(patch, "gan", 12)
+        with pytest.raises(StopRequested):
+            train_run(tiny_config("gan", 40), tmp_path / "run", progress=False)
+    monkeypatch.setattr(Trainer, "load_state_dict", lambda self, state: None)
+    with pytest.raises(AssertionError, match="expected 40 - 12"):
+        resume_and_check(monkeypatch, tmp_path / "run", straight_gan, 12)
 
 
-def test_sigkill_mid_run_then_resume_is_bit_identical(tmp_path):
+def test_second_ctrl_c_stops_at_once(tmp_path, monkeypatch, capsys):
+    """The first Ctrl-C asks to stop after the step; a second one during the same step stops mid-step: no
+    checkpoint of that step is written, the last one stays, the exit code is 130."""
+    interrupt_at(monkeypatch, "gan", 12, times=2)
+    run = tmp_path / "run"
+    assert main(["train", "--steps", "40", "--out", str(run), "--quiet", *TINY]) == 130
+    assert "--resume" in capsys.readouterr().err
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["status"] == "interrupted" and summary["steps"] == 11  # step 12 never finished
+    names = sorted(p.name for p in (run / "checkpoints").iterdir())
+    assert names == ["last-good.pt", "step_0000005.pt", "step_0000010.pt"]
+    assert int(load_checkpoint(run / "checkpoints" / "last-good.pt")["trainer"]["g_step"]) == 10
+
+
+# --- a real process: SIGKILL and Ctrl-C --------------------------------------------------------------
+
+def spawn_paused(run: Path, step: int, steps: int = 40) -> tuple[subprocess.Popen, Path]:
+    """A CLI training process paused in the middle of generator step ``step``; returns it and its go-file."""
+    marker, go = run.parent / f"{run.name}.paused", run.parent / f"{run.name}.go"
+    args = [sys.executable, str(CHILD), str(step), str(marker), str(go), "--", "train", "--objective", "gan",
+            "--steps", str(steps), "--out", str(run), "--quiet", *TINY]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not marker.exists():  # written once, never deleted
+        if proc.poll() is not None:
+            pytest.fail(f"the training process ended before step {step}: {proc.communicate()}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the training process did not reach step {step} in 300 s")
+        time.sleep(0.02)
+    return proc, go
+
+
+def test_sigkill_mid_run_then_resume_is_bit_identical(tmp_path, monkeypatch, straight_gan):
     run = tmp_path / "killed"
-    proc = _spawn(run, 100000)
-    _wait_for(run / "checkpoints" / "step_0000020.pt", proc)
+    proc, _ = spawn_paused(run, 23)  # mid-step 23: the newest checkpoint is step 20
     proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert main(["train", "--resume", str(run), "--steps", "60", "--quiet"]) == 0
-    train_run(tiny_config("gan", 60), tmp_path / "straight", progress=False)
-    assert_identical(tmp_path / "straight", run)
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert not (run / "summary.json").exists()
+    resume_and_check(monkeypatch, run, straight_gan, 20)
 
 
-def test_ctrl_c_checkpoints_at_a_step_boundary_and_exits_130(tmp_path):
+def test_sigkill_before_the_first_checkpoint_starts_again(tmp_path, monkeypatch, capsys, straight_gan):
+    run = tmp_path / "early"
+    proc, _ = spawn_paused(run, 3)  # no checkpoint yet
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert not any((run / "checkpoints").iterdir())
+    resume_and_check(monkeypatch, run, straight_gan, 0)
+    assert "no checkpoint yet" in capsys.readouterr().err
+
+
+def test_ctrl_c_checkpoints_at_a_step_boundary_and_exits_130(tmp_path, monkeypatch, straight_gan):
     run = tmp_path / "interrupted"
-    proc = _spawn(run, 100000)
-    _wait_for(run / "checkpoints" / "step_0000010.pt", proc)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    proc, go = spawn_paused(run, 12)
+    proc.send_signal(signal.SIGINT)  # arrives mid-step 12; the step finishes once the pause ends
+    go.write_text("")
+    _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130 and "--resume" in err
     summary = json.loads((run / "summary.json").read_text())
-    assert summary["status"] == "interrupted"
-    stopped_at = summary["steps"]
-    assert (run / "checkpoints" / f"step_{stopped_at:07d}.pt").is_file()
-    assert main(["train", "--resume", str(run), "--steps", str(stopped_at + 7), "--quiet"]) == 0
-    train_run(tiny_config("gan", stopped_at + 7), tmp_path / "straight", progress=False)
-    assert_identical(tmp_path / "straight", run)
+    assert (summary["status"], summary["steps"]) == ("interrupted", 12)
+    assert int(load_checkpoint(run / "checkpoints" / "step_0000012.pt")["trainer"]["g_step"]) == 12
+    resume_and_check(monkeypatch, run, straight_gan, 12)
 
 
-@pytest.mark.parametrize("damage", ["truncate", "flip"])
-def test_corrupt_checkpoint_is_named_and_resume_falls_back(tmp_path, capsys, damage):
+# --- checkpoints by time: a kill loses at most train.checkpoint_seconds of work ------------------------
+
+@pytest.mark.parametrize("seconds, expected", [(60, [3, 6, 9, 12, 15, 18]), (1000000, [])])
+def test_checkpoints_by_time(tmp_path, monkeypatch, seconds, expected):
+    """A fake clock advances 25 s per generator step; checkpoints by steps are off (every 1,000)."""
+    spec = objectives.OBJECTIVES["gan"]
+    clock = {"now": 0.0}
+
+    def g_loss(d_fake):
+        clock["now"] += 25.0
+        return spec.g_loss(d_fake)
+
+    monkeypatch.setitem(objectives.OBJECTIVES, "gan", replace(spec, g_loss=g_loss))
+    monkeypatch.setattr(run_module, "_clock", lambda: clock["now"])
+    run = tmp_path / "run"
+    train_run(tiny_config("gan", 20, "train.checkpoint_every=1000", f"train.checkpoint_seconds={seconds}",
+                          "train.keep_checkpoints=100"), run, progress=False)
+    steps = sorted(int(p.stem.split("_")[1]) for p in (run / "checkpoints").glob("step_*.pt"))
+    assert steps == expected
+    times = [0] + [25 * s for s in steps]
+    assert all(b - a <= seconds + 25 for a, b in zip(times, times[1:], strict=False))  # never more than 60 s + a step
+    lines = log_lines(run)
+    assert [r["step"] for r in lines][:2] == [1, 5]
+    assert json.loads((run / "metrics.jsonl").read_text().splitlines()[-1])["time"] == 500.0  # 20 steps × 25 s
+
+
+# --- damaged and malicious checkpoints -----------------------------------------------------------------
+
+@pytest.mark.parametrize("damage, from_step", [("truncate", 20), ("flip", 15)])
+def test_corrupt_checkpoint_is_named_and_resume_falls_back(tmp_path, monkeypatch, capsys, straight_gan, damage,
+                                                           from_step):
     run = tmp_path / "run"
     train_run(tiny_config("gan", 20), run, progress=False)
     final = run / "checkpoints" / "final.pt"
     data = bytearray(final.read_bytes())
     if damage == "truncate":
-        data = data[: len(data) // 2]
+        # final.pt is also last-good.pt (a hard link): break the link so that only final.pt is damaged,
+        # and resume falls back to last-good.pt (step 20)
+        final.unlink()
+        final.write_bytes(bytes(data[: len(data) // 2]))
     else:
+        # flipped in place: final.pt and last-good.pt are both damaged; resume falls back to step_0000015.pt
         for i in range(len(data) // 3, len(data) // 3 + 64):
             data[i] ^= 0xFF
-    # final.pt is also last-good.pt (a hard link): break the link first so only final.pt is damaged.
-    final.unlink()
-    final.write_bytes(bytes(data))
+        with final.open("r+b") as f:
+            f.write(bytes(data))
     with pytest.raises(CheckpointError, match="final.pt"):
         load_checkpoint(final)
-    assert main(["train", "--resume", str(run), "--steps", "30", "--quiet"]) == 0
+    capsys.readouterr()
+    counter = StepCounter(monkeypatch)
+    assert main(["train", "--resume", str(run), "--steps", "40", "--quiet"]) == 0
     assert "final.pt" in capsys.readouterr().err  # said which file was skipped
-    train_run(tiny_config("gan", 30), tmp_path / "straight", progress=False)
-    assert_identical(tmp_path / "straight", run)
+    assert counter.steps == 40 - from_step
+    assert_identical(straight_gan, run)
 
 
 class _Exploit:
@@ -156,6 +318,8 @@ def test_malicious_checkpoint_is_refused_and_runs_no_code(tmp_path, capsys):
     assert "refused" in capsys.readouterr().err
     assert not marker.exists()
 
+
+# --- the NaN guard -----------------------------------------------------------------------------------
 
 def test_nan_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_path, monkeypatch):
     calls = {"n": 0}
@@ -188,6 +352,8 @@ def test_nan_gives_exit_code_1_with_a_hint(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert code == 1 and "generator" in err and "Hint" in err and "Traceback" not in err
 
+
+# --- writing checkpoints ----------------------------------------------------------------------------
 
 def test_checkpoint_writes_are_atomic(tmp_path, monkeypatch):
     """A crash while writing leaves the previous checkpoint whole and no partial file under the real name."""

@@ -24,6 +24,13 @@ class HealthMonitor:
         self.given: set[str] = set()
         self.messages: list[str] = []
 
+    def state_dict(self) -> dict[str, Any]:
+        """What a resumed run needs to warn as the uninterrupted run would (each warning once)."""
+        return {"best_modes": self.best_modes, "given": sorted(self.given), "messages": list(self.messages)}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.best_modes, self.given, self.messages = state["best_modes"], set(state["given"]), list(state["messages"])
+
     def _say(self, kind: str, step: int, text: str, out: list[str]) -> None:
         if kind not in self.given:
             self.given.add(kind)

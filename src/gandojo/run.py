@@ -32,9 +32,10 @@ from gandojo.checkpoint import (
     prune_checkpoints,
     save_checkpoint,
 )
-from gandojo.config import Config, resolve, save_yaml, to_dict
+from gandojo.config import Config, load_yaml, resolve, resolve_explained, save_yaml, to_dict
 from gandojo.evaluate import json_safe, make_evaluator
 from gandojo.health import HealthMonitor
+from gandojo.seeds import stream_seeds
 from gandojo.tracking import MetricsLog, ProgressDisplay, read_metrics
 from gandojo.train import NonFiniteError, Trainer, fit
 from gandojo.viz import image_grid, points_snapshot, training_curves
@@ -45,14 +46,24 @@ LOGGED_EVAL_KEYS = ("modes_covered", "modes_total", "high_quality", "reverse_kl"
                     "confident", "frechet", "frechet_floor", "precision", "recall", "density", "coverage", "kl")
 
 
+def _clock() -> float:
+    """Seconds on a monotonic clock (a function of its own so tests can stand in a fake clock)."""
+    return time.monotonic()
+
+
 class RunHooks:
-    """The per-step work around the loop: metrics log, evaluation, snapshots, checkpoints, progress."""
+    """The per-step work around the loop: metrics log, evaluation, snapshots, checkpoints, progress.
+
+    Its own state (the logging window's partial sums, the training time so far, the health warnings
+    given) goes into every checkpoint, so a resumed run logs exactly the lines an uninterrupted run logs.
+    """
 
     def __init__(self, run_dir: Path, trainer: Trainer, log: MetricsLog, progress: ProgressDisplay, *,
                  cache_dir: str | Path | None = None):
         self.run_dir, self.trainer, self.log, self.progress = run_dir, trainer, log, progress
         self.train_cfg = trainer.config.train
-        self.started = time.perf_counter()
+        self.started = _clock()  # minus the training time of earlier processes, once a checkpoint is loaded
+        self.last_checkpoint = self.started
         self.last_eval: dict[str, Any] = {}
         self.window: dict[str, tuple[float, int]] = {}  # stat -> (sum, count) since the last log line
         self.health = HealthMonitor(trainer.config.objective.name)
@@ -61,10 +72,24 @@ class RunHooks:
         self.cache_dir = cache_dir
         self.evaluator = None  # built on first use: image metrics load a classifier and real statistics once
 
+    def elapsed(self) -> float:
+        """Seconds of training in this run, counting the processes before a resume."""
+        return _clock() - self.started
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"window": {k: list(v) for k, v in self.window.items()}, "elapsed": self.elapsed(),
+                "health": self.health.state_dict(), "last_eval": json_safe(self.last_eval)}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.window = {k: (total, count) for k, (total, count) in state["window"].items()}
+        self.started = _clock() - state["elapsed"]
+        self.health.load_state_dict(state["health"])
+        self.last_eval = state["last_eval"]
+
     def evaluate(self) -> dict[str, Any]:
         t = self.trainer
         if self.evaluator is None:
-            self.evaluator = make_evaluator(t.data, seed=self.train_cfg.seed, cache_dir=self.cache_dir)
+            self.evaluator = make_evaluator(t.data, seed=t.seeds["eval_real"], cache_dir=self.cache_dir)
         samples = t.generate(self.train_cfg.eval_samples)
         return self.evaluator(samples)
 
@@ -88,8 +113,10 @@ class RunHooks:
                            nrow=8)
 
     def checkpoint(self, name: str) -> Path:
+        # The run state travels as JSON text: exact for floats, and plain data for the safe loader.
         path = save_checkpoint(self.run_dir / "checkpoints" / name, self.trainer.state_dict(),
-                               self.trainer.config)
+                               self.trainer.config, {"run": json.dumps(self.state_dict())})
+        self.last_checkpoint = _clock()
         # Every checkpoint is of a state whose losses and gradients were finite (the loop refuses to step
         # otherwise), so the newest one is also the last good one.
         mark_last_good(path)
@@ -119,27 +146,53 @@ class RunHooks:
             if result.get("wasserstein") is not None:
                 record["w_exact"] = result["wasserstein"]
         if record is not None:
-            record["time"] = round(time.perf_counter() - self.started, 3)
+            record["time"] = round(self.elapsed(), 3)
             self.log.write(record)
             for warning in self.health.check(record):
                 self.progress.message(f"warning: {warning}")
         if step % cfg.sample_every == 0 or last:
             self.snapshot()
-        if step % cfg.checkpoint_every == 0 and not last:
+        due = step % cfg.checkpoint_every == 0 or _clock() - self.last_checkpoint >= cfg.checkpoint_seconds
+        if due and not last:  # by steps, and by time so that a kill loses at most checkpoint_seconds of work
             self.checkpoint(f"step_{step:07d}.pt")
         self.progress.update(step, {**stats, **(record or {})})
         if self.stop_requested:
             raise StopRequested
 
 
-def check_config(config: Config) -> Config:
-    """Resolve ``config`` and check that its data loads and its models build for that data."""
+def adapt_to_data(config: Config, data: Any) -> tuple[Config, list[str]]:
+    """Settings that depend on the loaded data; returns the config and a warning for each change.
+
+    A finite data set smaller than one batch is trained with the batch clamped to its size.
+    """
+    values = getattr(data, "values", None)
+    if values is not None and len(values) < config.train.batch_size:
+        warning = (f"{config.data.name} holds {len(values)} samples, fewer than train.batch_size="
+                   f"{config.train.batch_size}: training with batches of {len(values)}")
+        return replace(config, train=replace(config.train, batch_size=len(values))), [warning]
+    return config, []
+
+
+def prepare(config: Config) -> tuple[Config, Any, list[str]]:
+    """Resolve ``config``, load its data, fit the config to the data and check that the models build.
+
+    Returns the config that will run, the data and the warnings; raises before anything is written.
+    """
     from gandojo.data import load_data
     from gandojo.models import build_models
 
     config = resolve(config)
-    build_models(config.model, tuple(load_data(config.data).shape))
-    return config
+    data = load_data(config.data)
+    config, warnings = adapt_to_data(config, data)
+    build_models(config.model, tuple(data.shape))
+    return config, data, warnings
+
+
+def check_config(config: Config) -> tuple[Config, list[str]]:
+    """The config that would run (``--dry-run``), with a line for each default chosen and each warning."""
+    defaults = resolve_explained(config)[1]
+    config, _, warnings = prepare(config)
+    return config, [f"default: {line}" for line in defaults] + [f"warning: {w}" for w in warnings]
 
 
 def _check_run_dir(run_dir: Path) -> None:
@@ -178,13 +231,19 @@ def _graceful_interrupt(hooks: RunHooks):
         signal.signal(signal.SIGINT, previous)
 
 
-def find_resumable(run_dir: Path) -> tuple[dict[str, Any], Path, list[str]]:
-    """The newest checkpoint of ``run_dir`` that loads, with notes on any skipped as corrupt."""
+def find_resumable(run_dir: Path) -> tuple[dict[str, Any] | None, Path | None, list[str]]:
+    """The newest checkpoint of ``run_dir`` that loads: (payload, path, notes on any skipped as corrupt).
+
+    ``last-good.pt`` is the newest checkpoint written, so it comes right after ``final.pt``. A run
+    folder with a config but no checkpoint yet (killed before its first one) gives ``(None, None, [])``.
+    """
     folder = run_dir / "checkpoints"
-    candidates = [folder / "final.pt", *reversed(list_checkpoints(folder)), folder / "last-good.pt"]
+    candidates = [folder / "final.pt", folder / "last-good.pt", *reversed(list_checkpoints(folder))]
     candidates = [c for c in candidates if c.is_file()]
     if not candidates:
-        raise FileNotFoundError(f"{run_dir}: no checkpoint to resume from in {folder}")
+        if (run_dir / "config.yaml").is_file():
+            return None, None, []
+        raise FileNotFoundError(f"{run_dir}: not a run folder (no config.yaml and no checkpoint in {folder})")
     notes = []
     for path in candidates:
         try:
@@ -200,51 +259,68 @@ def _config_differences(a: Config, b: Config) -> list[str]:
             if flat_a[section][key] != flat_b[section][key]]
 
 
+def _continued_config(saved: Config, requested: Config) -> Config:
+    """The saved run's config with the requested budget; any other change is refused."""
+    saved, requested = resolve(saved), resolve(requested)
+    changed = [k for k in _config_differences(saved, requested) if k != "train.steps"]
+    if changed:
+        raise ValueError(f"--resume continues the saved run; only train.steps may change, not {', '.join(changed)}")
+    return replace(saved, train=replace(saved.train, steps=requested.train.steps))
+
+
 def train_run(config: Config, run_dir: str | Path, *, resume: bool = False, progress: bool = True,
               stream: TextIO | None = None, cache_dir: str | Path | None = None) -> dict[str, Any]:
     """Train from ``config`` into ``run_dir`` (or continue the run there when ``resume``).
 
-    Returns the summary written to ``summary.json``. On Ctrl-C the current step finishes, a checkpoint
-    is written and :class:`StopRequested` (a ``KeyboardInterrupt``) is raised. On a NaN/inf loss or
-    gradient no parameter or checkpoint is touched, ``failure.json`` records what happened and
-    :class:`~gandojo.train.NonFiniteError` is raised. On resume only ``train.steps`` may differ from
-    the saved config; a corrupt newest checkpoint is skipped (with a note) for an older good one.
+    Returns the summary written to ``summary.json``; its ``new_steps`` counts the generator steps this
+    call ran. On Ctrl-C the current step finishes, a checkpoint is written and :class:`StopRequested`
+    (a ``KeyboardInterrupt``) is raised. On a NaN/inf loss or gradient no parameter or checkpoint is
+    touched, ``failure.json`` records what happened and :class:`~gandojo.train.NonFiniteError` is
+    raised. On resume only ``train.steps`` may differ from the saved config; a corrupt newest
+    checkpoint is skipped (with a note) for an older good one, and a run killed before its first
+    checkpoint starts again from step 0 with its saved config. Checkpoints are written every
+    ``train.checkpoint_every`` steps and whenever ``train.checkpoint_seconds`` of training passed.
 
     ``cache_dir`` holds what image metrics cache (the digits classifier); default ``~/.cache/gandojo``.
     """
     run_dir = Path(run_dir)
-    config = resolve(config)
     stream = stream or sys.stdout
-    state, notes = None, []
+    payload, source, notes = None, None, []
     if resume:
-        payload, checkpoint, notes = find_resumable(run_dir)
-        for note in notes:
-            print(f"warning: {note}", file=sys.stderr, flush=True)
-        saved = resolve(checkpoint_config(payload))
-        changed = [k for k in _config_differences(saved, config) if k != "train.steps"]
-        if changed:
-            raise ValueError(f"--resume continues the saved run; only train.steps may change, not "
-                             f"{', '.join(changed)}")
-        config = replace(saved, train=replace(saved.train, steps=config.train.steps))
-        state = payload["trainer"]
+        payload, source, notes = find_resumable(run_dir)
+        saved = checkpoint_config(payload) if payload is not None else load_yaml(run_dir / "config.yaml")
+        config = _continued_config(saved, config)
     else:
         _check_run_dir(run_dir)
+    config, data, warnings = prepare(config)
+    trainer = Trainer(config, data)
+    if payload is not None:
+        trainer.load_state_dict(payload["trainer"])
+        if trainer.g_step > config.train.steps:
+            raise ValueError(f"the checkpoint is at step {trainer.g_step}, past --steps {config.train.steps}")
+    elif resume:
+        notes.append(f"{run_dir} has no checkpoint yet (it stopped before its first one): starting it again "
+                     "from step 0 with its saved config")
+    for line in notes + warnings:
+        print(f"warning: {line}", file=sys.stderr, flush=True)
+    if payload is not None and progress:
+        print(f"resuming {run_dir} from step {trainer.g_step} ({source.relative_to(run_dir)})", file=stream,
+              flush=True)
+    # Every check passed: only now write into the run folder.
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "checkpoints").mkdir(exist_ok=True)
     (run_dir / "samples").mkdir(exist_ok=True)
     save_yaml(config, run_dir / "config.yaml")
-    trainer = Trainer(config)
-    if state is not None:
-        trainer.load_state_dict(state)
-        if trainer.g_step > config.train.steps:
-            raise ValueError(f"the checkpoint is at step {trainer.g_step}, past --steps {config.train.steps}")
+    if resume:
         _truncate_metrics(run_dir / "metrics.jsonl", trainer.g_step)
         (run_dir / "failure.json").unlink(missing_ok=True)
     _report_data(run_dir, trainer.data, stream if progress else None)
     log = MetricsLog(run_dir / "metrics.jsonl")
     display = ProgressDisplay(config.train.steps, trainer.g_step, stream=stream, enabled=progress)
     hooks = RunHooks(run_dir, trainer, log, display, cache_dir=cache_dir)
-    hooks.notes.extend(notes)
+    if payload is not None and "run" in payload:
+        hooks.load_state_dict(json.loads(payload["run"]))
+    hooks.notes.extend(notes + warnings)
     started = time.perf_counter()
     start_step = trainer.g_step
     status = "finished"
@@ -297,6 +373,7 @@ def _write_summary(run_dir: Path, trainer: Trainer, status: str, started: float,
         "data": trainer.config.data.name,
         "model": trainer.config.model.family,
         "steps": trainer.g_step,
+        "new_steps": steps_run,
         "critic_steps": trainer.d_step,
         "seconds": round(elapsed, 2),
         "steps_per_second": round(steps_run / elapsed, 2) if elapsed > 0 else None,
@@ -341,11 +418,13 @@ def default_eval_samples(data: Any) -> int:
     return 26000 if getattr(data, "protocol", None) == "stacked-digits" else 2500
 
 
-def evaluate_run(path: str | Path, *, samples: int | None = None, seed: int = 0, cache_dir: str | Path | None = None,
-                 inception_weights: str | Path | None = None) -> dict[str, Any]:
-    """Evaluate fresh samples of a run folder, checkpoint or exported generator.
+def evaluate_run(path: str | Path, *, samples: int | None = None, seed: int | None = None,
+                 cache_dir: str | Path | None = None, inception_weights: str | Path | None = None) -> dict[str, Any]:
+    """Evaluate samples of a run folder, checkpoint or exported generator.
 
-    ``samples`` defaults to the protocol's count (:func:`default_eval_samples`). With
+    ``samples`` defaults to the protocol's count (:func:`default_eval_samples`). ``seed`` None draws
+    from the run's own evaluation streams (:mod:`gandojo.seeds`), so the result equals the final
+    evaluation of training at the same sample count; an integer draws from that seed's streams. With
     ``inception_weights`` (a file), images also get standard FID (``fid``) against as many real images.
     """
     from gandojo.models import generate
@@ -360,13 +439,14 @@ def evaluate_run(path: str | Path, *, samples: int | None = None, seed: int = 0,
     if inception_weights is not None and len(data.shape) != 3:
         raise ValueError("--inception-weights applies to image data only")
     samples = samples or default_eval_samples(data)
+    streams = stream_seeds(config.train.seed if seed is None else seed)
     fake = generate(generator, samples, config.model.latent_dim, config.model.noise,
-                    torch.Generator().manual_seed(seed))
-    result = make_evaluator(data, seed=seed, cache_dir=cache_dir)(fake)
+                    torch.Generator().manual_seed(streams["eval_noise"]))
+    result = make_evaluator(data, seed=streams["eval_real"], cache_dir=cache_dir)(fake)
     if inception_weights is not None:
         from gandojo.metrics.inception import inception_fid
 
-        real = data.sample(samples, torch.Generator().manual_seed(seed + 1))
+        real = data.sample(samples, torch.Generator().manual_seed(streams["eval_real"]))
         result["fid"] = inception_fid(real, fake, inception_weights)
     return result
 
