@@ -118,14 +118,34 @@ def test_prdc_matches_the_definitions():
 
 # --- scores of real and collapsed sample sets ---------------------------------------------------------
 
-def test_real_digits_score_like_real_data(scorer):
-    values = digits(16).values
-    shuffled = values[torch.randperm(len(values), generator=torch.Generator().manual_seed(0))]  # i.i.d. chunks
-    result = scorer.score(shuffled)
+def test_held_out_digits_score_like_real_data(scorer):
+    """The held-out split (450 digits the classifier and the references never saw) is what a perfect
+    generator's samples look like; thresholds sit below what it scores (measured: KL 0.003, confident 0.91,
+    precision 0.97, recall 0.98, density 0.94, coverage 0.76: coverage of 1,347 references by 450 samples)."""
+    data = digits(16)
+    _, held = digits_split(data.labels.numpy())
+    result = scorer.score(data.values[held])
     assert DIGITS_KEYS <= set(result)
-    assert result["classes_covered"] == 10 and result["class_kl"] < 0.02 and result["confident"] > 0.85
-    assert result["frechet"] < 1.5 * result["frechet_floor"]
-    assert min(result["precision"], result["recall"], result["coverage"]) > 0.9
+    assert result["classes_covered"] == 10 and result["class_kl"] < 0.01 and result["confident"] > 0.85
+    assert result["frechet"] == pytest.approx(result["frechet_floor"])  # the floor is this very distance
+    assert min(result["precision"], result["recall"]) > 0.9 and result["density"] > 0.8
+    assert result["coverage"] > 0.65
+
+
+def test_classifier_does_not_depend_on_the_thread_count():
+    """The README's metric values must reproduce under OMP_NUM_THREADS=1: same weights, accuracy and floor."""
+    before = torch.get_num_threads()
+    trained = {}
+    try:
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            trained[threads] = train_digits_classifier(ClassifierSettings(image_size=16, epochs=2))
+    finally:
+        torch.set_num_threads(before)
+    (a, acc_a), (b, acc_b) = trained[1], trained[2]
+    assert acc_a == acc_b
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters(), strict=True))
+    assert torch.get_num_threads() == before
 
 
 def test_one_class_only_is_collapse(scorer):
@@ -185,13 +205,15 @@ def test_inception_fid_needs_the_file_and_the_package(tmp_path):
 # --- a short run whose class coverage improves ----------------------------------------------------------
 
 def test_short_dcgan_run_improves_class_coverage(scorer):
+    """500 steps take an untrained DCGAN (no digit recognised, Fréchet about 1,890) to recognisable digits of
+    every class (measured over seeds 0-3: 10/10 classes, 42-45% confident, Fréchet 95-138)."""
     cfg = resolve(Config(data=DataConfig(name="digits", image_size=16),
                          model=ModelConfig(family="dcgan", latent_dim=32, width=16, extra_layers=1),
-                         train=TrainConfig(steps=300, batch_size=64, seed=0)))
+                         train=TrainConfig(steps=500, batch_size=64, seed=0)))
     trainer = Trainer(cfg)
     before = scorer.score(trainer.generate(1000))
     fit(trainer, cfg.train.steps)
     after = scorer.score(trainer.generate(1000))
-    assert before["classes_covered"] <= 2 and after["classes_covered"] >= 6, (before["classes_covered"],
+    assert before["classes_covered"] <= 2 and after["classes_covered"] >= 8, (before["classes_covered"],
                                                                              after["classes_covered"])
-    assert after["confident"] > before["confident"] and after["frechet"] < 0.5 * before["frechet"]
+    assert after["confident"] > 0.3 > before["confident"] and after["frechet"] < 0.2 * before["frechet"]
