@@ -1,10 +1,20 @@
-"""Shared pytest set-up: a headless matplotlib backend, and numpy/torch in every doctest's namespace."""
+"""Shared pytest set-up: one torch thread, a headless matplotlib backend, numpy/torch in every doctest.
 
-import matplotlib
-import numpy
-import pytest
-import torch
+The tests train tiny models, which gain nothing from a second intra-op thread; on a busy machine two
+threads that spin waiting for each other make them many times slower. Child processes (the kill and
+Ctrl-C tests) inherit ``OMP_NUM_THREADS=1``.
+"""
 
+import os
+
+os.environ["OMP_NUM_THREADS"] = "1"
+
+import matplotlib  # noqa: E402
+import numpy  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+torch.set_num_threads(1)
 matplotlib.use("Agg")
 
 

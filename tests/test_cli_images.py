@@ -39,11 +39,11 @@ def test_digits_run_folder_has_grids_and_image_metrics(digits_run):
 
 
 def test_evaluate_json_has_the_digits_contract_keys(digits_run, gandojo_cache, capsys):
-    assert main(["evaluate", str(digits_run), "--samples", "400", "--json", "--cache-dir", str(gandojo_cache)]) == 0
+    assert main(["evaluate", str(digits_run), "--samples", "500", "--json", "--cache-dir", str(gandojo_cache)]) == 0
     result = json.loads(capsys.readouterr().out)
     assert {"classes_covered", "class_kl", "frechet", "frechet_floor", "precision", "recall", "density",
             "coverage"} <= set(result)
-    assert 0 <= result["classes_covered"] <= 10 and result["frechet_floor"] > 0
+    assert result == json.loads((digits_run / "summary.json").read_text())["evaluation"]  # the final evaluation
     assert main(["evaluate", str(digits_run), "--samples", "400", "--cache-dir", str(gandojo_cache)]) == 0
     assert "Fréchet distance" in capsys.readouterr().out
 
@@ -100,8 +100,10 @@ def test_stacked_digits_train_and_evaluate(tmp_path, gandojo_cache, capsys):
     capsys.readouterr()
     assert main(["evaluate", str(run), "--samples", "300", "--json", "--cache-dir", str(gandojo_cache)]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["modes_total"] == 1000 and 1 <= result["modes_covered"] <= 300 and result["kl"] > 0
-    assert result["real_modes_covered"] > result["modes_covered"]  # an untrained generator covers fewer
+    assert (result["modes_total"], result["samples"]) == (1000, 300)
+    # 300 real stacked images hit about 260 distinct modes; a generator after 4 steps hits far fewer
+    assert result["real_modes_covered"] > 200 and result["modes_covered"] < result["real_modes_covered"] / 2
+    assert result["kl"] > result["real_kl"] + 1
 
 
 def test_image_folder_run_lists_skipped_files(tmp_path, capsys):

@@ -280,11 +280,19 @@ def test_every_objective_trains_a_dcgan_step(objective, norm_type):
                          objective=ObjectiveConfig(name=objective, warmup_schedule=False),
                          train=TrainConfig(steps=2, batch_size=16)))
     trainer = Trainer(cfg)
+    before = [p.detach().clone() for p in (*trainer.generator.parameters(), *trainer.discriminator.parameters())]
     stats = trainer.step(diagnostics=True)
-    assert trainer.g_step == 1 and stats["critic_grad_norm_real"] >= 0
+    after = [*trainer.generator.parameters(), *trainer.discriminator.parameters()]
+    assert trainer.g_step == 1 and trainer.d_step == cfg.objective.n_critic
+    changed = [not torch.equal(a, b) for a, b in zip(before, after, strict=True)]
+    n_g = len(list(trainer.generator.parameters()))
+    assert any(changed[:n_g]) and any(changed[n_g:])  # both players took a step
+    assert {"critic_grad_norm_real", "critic_grad_norm_fake"} <= set(stats)
     d = trainer.discriminator
     assert any(isinstance(m, norm_type) for m in d.modules())
     if objective == "wgan":
         assert all(p.abs().max() <= cfg.objective.clip for p in d.parameters())
     if objective == "wgan-gp":
-        assert stats["gradient_penalty"] >= 0 and not any(isinstance(m, nn.BatchNorm2d) for m in d.modules())
+        assert not any(isinstance(m, nn.BatchNorm2d) for m in d.modules())
+        assert cfg.objective.gp_lambda == 10.0  # images take the paper's λ
+        assert stats["loss_d"] == pytest.approx(10.0 * stats["gradient_penalty"] - stats["w_estimate"], abs=1e-5)

@@ -1,5 +1,9 @@
 """Hostile and broken input: every case is a clean ValueError (exit code 2 on the CLI), never a crash."""
 
+import math
+import types
+import typing
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,29 +22,67 @@ junk = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floa
 
 @st.composite
 def mutated_configs(draw):
-    """A valid config with one to three keys replaced by junk, or an unknown key or section added."""
+    """A valid config with one to three keys replaced by junk, or an unknown key or section added; returns the
+    values and the dotted names that were touched (a section name alone for a new section)."""
     values = {section: dict(keys) for section, keys in VALID.items()}
+    touched = set()
     for _ in range(draw(st.integers(1, 3))):
         section = draw(st.sampled_from(sorted(SECTIONS)))
         choice = draw(st.integers(0, 9))
         if choice == 0:
-            values[section][draw(st.text(min_size=1, max_size=8))] = draw(junk)
+            key = draw(st.text(min_size=1, max_size=8))
+            values[section][key] = draw(junk)
+            touched.add(f"{section}.{key}")
         elif choice == 1:
-            values[draw(st.text(min_size=1, max_size=8))] = draw(junk)
+            name = draw(st.text(min_size=1, max_size=8))
+            values[name] = draw(junk)
+            touched.add(name)
         else:
-            values[section][draw(st.sampled_from(sorted(values[section])))] = draw(junk)
-    return values
+            key = draw(st.sampled_from(sorted(VALID[section])))
+            values[section][key] = draw(junk)
+            touched.add(f"{section}.{key}")
+    return values, touched
+
+
+def _holds(annotation, value) -> bool:
+    """Whether ``value`` is of the type ``annotation`` describes (what an accepted config must hold)."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(_holds(a, value) for a in args)
+    if origin is typing.Literal:
+        return value in args
+    if origin is tuple:
+        if not isinstance(value, tuple):
+            return False
+        items = args[:1] * len(value) if len(args) == 2 and args[1] is Ellipsis else args
+        return len(items) == len(value) and all(map(_holds, items, value))
+    if annotation is type(None):
+        return value is None
+    if annotation is float:
+        return isinstance(value, float) and math.isfinite(value)
+    if annotation is int:
+        return isinstance(value, int) and not isinstance(value, bool) and -2**63 <= value < 2**63
+    return isinstance(value, annotation)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_configs())
-def test_random_configs_are_accepted_or_rejected_cleanly(values):
+def test_random_configs_are_accepted_or_rejected_cleanly(case):
+    """A refusal names one of the keys (or the section) that was broken; an accepted config holds values of
+    the declared types in every key, and round-trips."""
+    values, touched = case
     try:
         config = from_dict(values)
     except ValueError as err:
-        assert str(err)  # names the problem
+        message = str(err)
+        assert any(repr(name) in message or repr(name.partition(".")[0]) in message or f"'{name}'" in message
+                   for name in touched), (message, touched)
     else:
-        assert isinstance(config, Config)
+        for section, cls in SECTIONS.items():
+            hints = typing.get_type_hints(cls)
+            for key, annotation in hints.items():
+                assert _holds(annotation, getattr(getattr(config, section), key)), (section, key)
+        assert from_dict(to_dict(config)) == config
 
 
 @settings(max_examples=100, deadline=None)

@@ -1,5 +1,6 @@
 """The alternating loop: learning a 1-D Gaussian, isolation of the players, reproducibility."""
 
+import pytest
 import torch
 
 from gandojo.config import Config, DataConfig, ModelConfig, ObjectiveConfig, TrainConfig, resolve
@@ -13,13 +14,17 @@ def small(objective="gan", steps=20, data="ring8", **train):
 
 
 def test_gan_learns_a_1d_gaussian():
-    cfg = resolve(Config(data=DataConfig(name="gaussian1d"), model=ModelConfig(latent_dim=1, hidden=32, depth=2),
-                         train=TrainConfig(steps=1500, batch_size=128, seed=1)))
+    """Target N(3, 0.5²). The mean is learned tightly; the spread oscillates around 0.5 as G and D chase each
+    other (0.38 to 0.65 over seeds 0-7 at this budget), so it gets a wider band."""
+    cfg = resolve(Config(data=DataConfig(name="gaussian1d"), model=ModelConfig(latent_dim=4, hidden=32, depth=2),
+                         train=TrainConfig(steps=1500, batch_size=128, seed=0)))
     trainer = Trainer(cfg)
+    start = trainer.generate(5000)
     fit(trainer, cfg.train.steps)
     x = trainer.generate(5000)
-    assert abs(x.mean().item() - 3.0) < 0.15  # target N(3, 0.5^2)
-    assert abs(x.std().item() - 0.5) < 0.15
+    assert abs(start.mean().item() - 3.0) > 2  # it had somewhere to go
+    assert abs(x.mean().item() - 3.0) < 0.15
+    assert abs(x.std().item() - 0.5) < 0.2
 
 
 def test_generator_step_leaves_no_gradient_in_discriminator():
@@ -56,14 +61,29 @@ def test_wgan_clipping_keeps_weights_in_bounds():
                          train=TrainConfig(steps=5, batch_size=32)))
     trainer = Trainer(cfg)
     stats = trainer.step()
-    assert all(p.abs().max().item() <= 0.02 for p in trainer.discriminator.parameters())
-    assert 0.0 <= stats["clip_fraction"] <= 1.0 and "w_estimate" in stats
+    weights = torch.cat([p.detach().flatten() for p in trainer.discriminator.parameters()])
+    assert weights.abs().max().item() <= 0.02
+    # PyTorch's initialisation draws most weights far outside ±0.02: after one step they sit on the bound
+    at_bound = (weights.abs() >= 0.0198).float().mean().item()
+    assert stats["clip_fraction"] == pytest.approx(at_bound) and at_bound > 0.5
+    assert stats["w_estimate"] == pytest.approx(-stats["loss_d"])  # no penalty: the estimate is minus the loss
 
 
 def test_wgan_gp_logs_penalty_and_estimate():
     trainer = Trainer(small("wgan-gp"))
     stats = trainer.step(diagnostics=True)
-    assert stats["gradient_penalty"] >= 0
     # critic loss = E[f(G(z))] - E[f(x)] + λ·GP, and the estimate is minus its first part
-    assert abs(stats["loss_d"] - (10 * stats["gradient_penalty"] - stats["w_estimate"])) < 1e-5
-    assert stats["critic_grad_norm_real"] > 0 and stats["critic_grad_norm_fake"] > 0
+    lam = trainer.config.objective.gp_lambda
+    assert abs(stats["loss_d"] - (lam * stats["gradient_penalty"] - stats["w_estimate"])) < 1e-5
+    assert {"critic_grad_norm_real", "critic_grad_norm_fake"} <= set(stats)
+
+
+def test_critic_input_gradient_norms_of_a_linear_critic():
+    """f(x) = w·x has ‖∇f‖ = ‖w‖ everywhere: the diagnostic must report exactly that, on real and fake."""
+    trainer = Trainer(small("wgan-gp"))
+    linear = torch.nn.Linear(2, 1, bias=False)
+    with torch.no_grad():
+        linear.weight.copy_(torch.tensor([[3.0, 4.0]]))
+    trainer.discriminator = torch.nn.Sequential(linear, torch.nn.Flatten(0))
+    real, fake = torch.randn(16, 2), torch.randn(16, 2)
+    assert trainer.critic_input_grad_norms(real, fake) == pytest.approx((5.0, 5.0))

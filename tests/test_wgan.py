@@ -1,10 +1,15 @@
-"""WGAN and WGAN-GP end to end: the logged keys, and WGAN-GP covering every ring8 mode."""
+"""WGAN and WGAN-GP end to end: the logged keys, the warm-up schedule, what the gradient penalty does, and the
+signs of the Wasserstein losses."""
 
 import json
 
 import pytest
+import torch
 
 from gandojo.cli import main
+from gandojo.config import Config, apply_overrides, resolve
+from gandojo.objectives import gradient_penalty
+from gandojo.train import Trainer, fit
 
 QUICK = ["train.log_every=5", "train.eval_every=10", "train.eval_samples=500", "train.sample_every=20",
          "train.checkpoint_every=20", "train.batch_size=64", "model.hidden=32"]
@@ -35,13 +40,39 @@ def test_wgan_warmup_schedule_in_the_log(tmp_path):
     assert records(run)[-1]["d_steps"] == 300  # 100 critic steps for each of the first 25 G steps
 
 
-def test_wgan_gp_covers_all_ring8_modes(tmp_path):
-    """Fails if the penalty or a sign were wrong: a critic without its constraint, or a generator that
-    climbs the wrong way, does not spread over the ring in this budget."""
-    run = tmp_path / "gp"
-    assert main(["train", "--preset", "ring8-wgan-gp", "--steps", "400", "--out", str(run), "--quiet",
-                 "train.eval_every=400", "train.sample_every=400", "train.checkpoint_every=400"]) == 0
-    result = json.loads((run / "summary.json").read_text())["evaluation"]
-    assert result["modes_covered"] == 8
-    assert result["reverse_kl"] < 0.5
-    assert result["wasserstein"] < 0.3
+def _interpolate_grad_norms(gp_lambda: float, steps: int = 150):
+    """Train WGAN-GP on ring8 for ``steps`` generator steps, then measure ‖∇f(x̂)‖ at 1,024 interpolates."""
+    config = resolve(apply_overrides(Config(), ["objective.name=wgan-gp", f"objective.gp_lambda={gp_lambda}",
+                                                "model.hidden=64", "model.depth=2", "train.batch_size=128",
+                                                f"train.steps={steps}"]))
+    trainer = Trainer(config)
+    fit(trainer, steps)
+    rng = torch.Generator().manual_seed(5)
+    real, fake = trainer.data.sample(1024, rng), trainer.generate(1024)
+    _, norms = gradient_penalty(trainer.discriminator, real, fake, torch.rand(1024, generator=rng))
+    return norms
+
+
+def test_gradient_penalty_makes_the_critic_1_lipschitz_at_the_interpolates():
+    """What the penalty is for: after 150 generator steps (750 critic steps) with λ = 10 the critic's gradient
+    norm at x̂ = εx + (1 − ε)G(z) is close to 1 (measured: mean |‖∇f‖ − 1| = 0.09; 0.07–0.15 over seeds 0-5);
+    without the penalty (λ = 0) it is not (1.13; 1.06–2.09 over seeds 0-5). Fails if the trainer drops the
+    penalty or the penalty is computed as 0."""
+    with_penalty = (_interpolate_grad_norms(10.0) - 1).abs().mean().item()
+    without = (_interpolate_grad_norms(0.0) - 1).abs().mean().item()
+    assert with_penalty < 0.2, with_penalty
+    assert without > 0.5, without
+
+
+def test_wgan_gp_generator_moves_towards_the_data():
+    """The signs of the critic and generator losses, end to end: on N(3, 0.5²), starting near 0, 500 generator
+    steps move the mean more than 1.0 towards 3 (measured 1.35; 1.06–1.42 over seeds 0-2). A flipped sign
+    moves it away."""
+    config = resolve(apply_overrides(Config(), ["objective.name=wgan-gp", "data.name=gaussian1d",
+                                                "model.latent_dim=1", "model.hidden=32", "model.depth=2",
+                                                "train.batch_size=128", "train.steps=500"]))
+    trainer = Trainer(config)
+    start = trainer.generate(5000).mean().item()
+    fit(trainer, 500)
+    end = trainer.generate(5000).mean().item()
+    assert abs(3 - end) < abs(3 - start) - 1.0, (start, end)
