@@ -1,14 +1,24 @@
-"""Reliability in numbers: faults injected and survived, bad inputs tried and rejected cleanly, resumes
-compared bit for bit against uninterrupted runs.
+"""Reliability in numbers: resumes proved against uninterrupted runs, faults injected after a checkpoint exists
+and survived, and fuzzed inputs sorted into rejected, accepted-and-trained, and failures.
 
     python benchmarks/bench_reliability.py            # about 2 minutes on 2 cores
+
+A resume counts as proved when the resumed call ran exactly the missing steps, ended bit-identical to the
+uninterrupted run, and logged the same metrics.jsonl lines (only wall-clock time may differ): a retrain from
+step 0 passes the second check but not the first. A fault counts as survived when the run stopped before the
+bad step touched anything, its newest checkpoint is the last one before the fault and holds only finite
+values, and resuming from it (without the fault) reproduces the uninterrupted run. Writes
+benchmarks/results/reliability.txt.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import random
+import signal
+import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -20,19 +30,23 @@ import gandojo.objectives as objectives
 from gandojo.checkpoint import load_checkpoint
 from gandojo.cli import main as cli
 from gandojo.config import SECTIONS, Config, apply_overrides, from_dict, to_dict
-from gandojo.run import train_run
-from gandojo.train import NonFiniteError
+from gandojo.run import StopRequested, prepare, train_run
+from gandojo.train import NonFiniteError, Trainer
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from recorded import recorded  # noqa: E402
 
 TINY = ["model.hidden=16", "model.depth=2", "train.batch_size=32", "train.log_every=5", "train.eval_every=1000",
         "train.eval_samples=200", "train.sample_every=1000", "train.checkpoint_every=5",
-        "objective.warmup_schedule=false"]
+        "train.checkpoint_seconds=1000000", "objective.warmup_schedule=false"]
+STEPS = 20
 
 
-def config(objective: str, steps: int) -> Config:
+def config(objective: str, steps: int = STEPS) -> Config:
     return apply_overrides(Config(), [f"objective.name={objective}", f"train.steps={steps}", *TINY])
 
 
-def tensors(path: Path) -> list[torch.Tensor]:
+def tensors(run: Path) -> list[torch.Tensor]:
     out = []
 
     def walk(x):
@@ -45,51 +59,108 @@ def tensors(path: Path) -> list[torch.Tensor]:
         elif isinstance(x, torch.Tensor):
             out.append(x)
 
-    walk(load_checkpoint(path)["trainer"])
+    walk(load_checkpoint(run / "checkpoints" / "final.pt")["trainer"])
     return out
 
 
-def resumes(tmp: Path) -> tuple[int, int]:
-    same = total = 0
+def log(run: Path) -> list[dict]:
+    lines = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    return [{k: v for k, v in line.items() if k != "time"} for line in lines]
+
+
+def identical(a: Path, b: Path) -> bool:
+    x, y = tensors(a), tensors(b)
+    return len(x) == len(y) and all(torch.equal(p, q) for p, q in zip(x, y, strict=True))
+
+
+def same_run(a: Path, b: Path) -> bool:
+    return identical(a, b) and log(a) == log(b)
+
+
+@contextlib.contextmanager
+def patched(objective: str, **losses):
+    spec = objectives.OBJECTIVES[objective]
+    objectives.OBJECTIVES[objective] = replace(spec, **losses)
+    try:
+        yield spec
+    finally:
+        objectives.OBJECTIVES[objective] = spec
+
+
+def on_call(function, call: int, action):
+    calls = {"n": 0}
+
+    def wrapped(*args):
+        calls["n"] += 1
+        result = function(*args)
+        return action(result) if calls["n"] == call else result
+
+    return wrapped
+
+
+def resumed_steps(run: Path) -> int:
+    """Resume ``run`` to STEPS through the CLI; returns the generator steps that call ran (counted)."""
+    count = {"n": 0}
+    original = Trainer.step
+
+    def counted(trainer, **kwargs):
+        count["n"] += 1
+        return original(trainer, **kwargs)
+
+    Trainer.step = counted
+    try:
+        with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+            code = cli(["train", "--resume", str(run), "--steps", str(STEPS), "--quiet"])
+    finally:
+        Trainer.step = original
+    return count["n"] if code == 0 else -1
+
+
+def resumes(tmp: Path) -> dict[str, int]:
+    proved = total = 0
     for objective in ("gan", "gan-minimax", "wgan", "wgan-gp"):
-        train_run(config(objective, 20), tmp / f"{objective}-straight", progress=False)
+        straight = tmp / f"{objective}-straight"
+        train_run(config(objective), straight, progress=False)
         for stop in (3, 9, 15):
             run = tmp / f"{objective}-{stop}"
-            train_run(config(objective, stop), run, progress=False)
-            train_run(config(objective, 20), run, resume=True, progress=False)
-            a = tensors(tmp / f"{objective}-straight" / "checkpoints" / "final.pt")
-            b = tensors(run / "checkpoints" / "final.pt")
+
+            def ctrl_c(loss):
+                signal.raise_signal(signal.SIGINT)
+                return loss
+
+            spec = objectives.OBJECTIVES[objective]
+            with patched(objective, g_loss=on_call(spec.g_loss, stop, ctrl_c)):
+                try:
+                    train_run(config(objective), run, progress=False)
+                except StopRequested:
+                    pass
             total += 1
-            same += len(a) == len(b) and all(torch.equal(x, y) for x, y in zip(a, b, strict=True))
-    return same, total
+            proved += resumed_steps(run) == STEPS - stop and same_run(straight, run)
+    return {"resumes proved (steps counted, bit-identical, same log)": (proved, total)}
 
 
-def faults(tmp: Path) -> tuple[int, int]:
+def faults(tmp: Path) -> dict[str, int]:
+    straight = tmp / "gan-straight"  # from resumes()
     survived = total = 0
-    spec = objectives.OBJECTIVES["gan"]
     for where, bad in (("d_loss", float("nan")), ("d_loss", float("inf")), ("g_loss", float("nan"))):
-        for step in (4, 12):
-            calls = {"n": 0}
-
-            def poisoned(*args, _where=where, _bad=bad, _step=step, _calls=calls):
-                _calls["n"] += 1
-                loss = getattr(spec, _where)(*args)
-                return loss * _bad if _calls["n"] == _step else loss
-
-            objectives.OBJECTIVES["gan"] = replace(spec, **{where: poisoned})
+        for step in (7, 12):  # after the checkpoints of steps 5 and 10
             run = tmp / f"fault-{where}-{bad}-{step}"
+            spec = objectives.OBJECTIVES["gan"]
             total += 1
-            try:
-                train_run(config("gan", 30), run, progress=False)
-            except NonFiniteError:
-                good = [p for p in (run / "checkpoints").glob("*.pt")]
-                survived += (run / "failure.json").exists() and all(
-                    all(torch.isfinite(t).all() for t in tensors(p) if t.is_floating_point()) for p in good)
-            finally:
-                objectives.OBJECTIVES["gan"] = spec
+            with patched("gan", **{where: on_call(getattr(spec, where), step, lambda loss, b=bad: loss * b)}):
+                try:
+                    train_run(config("gan"), run, progress=False)
+                    continue  # the fault went unnoticed: not survived
+                except NonFiniteError:
+                    pass
+            good = load_checkpoint(run / "checkpoints" / "last-good.pt")["trainer"]
+            finite = all(torch.isfinite(t).all() for t in tensors_of(good) if t.is_floating_point())
+            expected = 5 * ((step - 1) // 5)
+            survived += ((run / "failure.json").exists() and finite and int(good["g_step"]) == expected
+                         and resumed_steps(run) == STEPS - expected and same_run(straight, run))
     for damage in ("truncate", "flip", "zero"):
         run = tmp / f"corrupt-{damage}"
-        train_run(config("gan", 10), run, progress=False)
+        train_run(config("gan", 15), run, progress=False)
         final = run / "checkpoints" / "final.pt"
         data = bytearray(final.read_bytes())
         if damage == "truncate":
@@ -98,57 +169,102 @@ def faults(tmp: Path) -> tuple[int, int]:
             data[len(data) // 2] ^= 0xFF
         else:
             data = bytearray(len(data))
-        final.unlink()
+        final.unlink()  # break the hard link to last-good.pt: only final.pt is damaged
         final.write_bytes(bytes(data))
         total += 1
-        with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
-            survived += cli(["train", "--resume", str(run), "--steps", "15", "--quiet"]) == 0
-    return survived, total
+        # a finished 15-step run logged and evaluated its last step, so only the state is compared
+        survived += resumed_steps(run) == STEPS - 15 and identical(straight, run)
+    return {"faults injected after a checkpoint and survived": (survived, total)}
 
 
-def bad_inputs(tmp: Path, n_configs: int = 500) -> tuple[int, int]:
+def tensors_of(state) -> list[torch.Tensor]:
+    if isinstance(state, dict):
+        return [t for v in state.values() for t in tensors_of(v)]
+    if isinstance(state, list | tuple):
+        return [t for v in state for t in tensors_of(v)]
+    return [state] if isinstance(state, torch.Tensor) else []
+
+
+def fuzzed_configs(n: int) -> dict[str, int]:
+    """Valid configs with one key replaced by junk, each sorted into one outcome."""
     rng = random.Random(0)
-    junk = [None, True, -1, 0, 1e308, float("nan"), "x", [1, 2, 3], {"a": 1}, "", -0.5]
-    clean = total = 0
+    junk = [None, True, -1, 0, 1, 1e308, float("nan"), "x", [1, 2, 3], {"a": 1}, "", -0.5]
     valid = to_dict(Config())
-    for _ in range(n_configs):
+    outcomes = {"rejected with a ValueError naming the key": 0, "rejected with a ValueError, key not named": 0,
+                "accepted, and a training step ran": 0, "accepted, but training failed": 0,
+                "crashed (an error other than ValueError)": 0}
+    examples: dict[str, list[str]] = {k: [] for k in outcomes}
+    for _ in range(n):
         values = {s: dict(k) for s, k in valid.items()}
         section = rng.choice(sorted(SECTIONS))
-        values[section][rng.choice([*values[section], "unknown_key"])] = rng.choice(junk)
-        total += 1
+        key = rng.choice([*values[section], "unknown_key"])
+        values[section][key] = rng.choice(junk)
+        label = f"{section}.{key}={values[section][key]!r}"
         try:
-            from_dict(values)
-            clean += 1  # accepted: a valid value
-        except ValueError:
-            clean += 1
-        except Exception:  # noqa: BLE001 - counted as a failure of the guarantee
-            pass
+            checked, data, _ = prepare(from_dict(values))
+        except ValueError as err:
+            named = f"{section}.{key}" in str(err) or (key == "name" and "data set" in str(err))
+            outcome = ("rejected with a ValueError naming the key" if named
+                       else "rejected with a ValueError, key not named")
+            if not named:
+                label += f" ({err})"
+        except Exception:  # noqa: BLE001 - counted, not hidden
+            outcome = "crashed (an error other than ValueError)"
+        else:
+            try:
+                trainer = Trainer(replace(checked, train=replace(checked.train, batch_size=min(
+                    checked.train.batch_size, 64))), data)
+                stats = trainer.step()
+                ok = all(np.isfinite(v) for v in stats.values()) and all(
+                    torch.isfinite(p).all() for p in trainer.generator.parameters())
+                outcome = "accepted, and a training step ran" if ok else "accepted, but training failed"
+            except Exception:  # noqa: BLE001
+                outcome = "accepted, but training failed"
+        outcomes[outcome] += 1
+        examples[outcome].append(label)
+    return outcomes, examples
+
+
+def bad_cli_inputs(tmp: Path) -> tuple[int, int]:
     np.save(tmp / "nan.npy", np.array([[np.nan, 1.0], [0.0, 0.0]]))
-    np.save(tmp / "3d.npy", np.zeros((3, 3, 3, 3, 3)))
+    np.save(tmp / "5d.npy", np.zeros((3, 3, 3, 3, 3)))
     (tmp / "empty.csv").write_text("")
     cases = [["train", "--data", "nope", "--dry-run"], ["train", "--steps", "-1", "--dry-run"],
-             ["train", "--data", str(tmp / "nan.npy"), "--dry-run"], ["train", "--data", str(tmp / "3d.npy"),
+             ["train", "--data", str(tmp / "nan.npy"), "--dry-run"], ["train", "--data", str(tmp / "5d.npy"),
                                                                        "--dry-run"],
              ["train", "--data", str(tmp / "empty.csv"), "--dry-run"], ["evaluate", str(tmp / "missing")],
              ["sample", str(tmp / "missing"), "-n", "3", "--out", str(tmp / "x.npy")],
-             ["train", "optim.lr=-1", "--dry-run"], ["train", "--objective", "vae", "--dry-run"]]
+             ["train", "optim.lr=-1", "--dry-run"], ["train", "--objective", "vae", "--dry-run"],
+             ["train", "--data", "ring8", "data.weights=1,2,3", "--dry-run"], ["train", "train.seed=1e308",
+                                                                               "--dry-run"]]
+    clean = 0
     for args in cases:
-        total += 1
-        with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
-            clean += cli(args) == 2
-    return clean, total
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            code = cli(args)
+        clean += code == 2 and "Traceback" not in err.getvalue()
+    return clean, len(cases)
 
 
-def main(argv: list[str] | None = None) -> dict[str, tuple[int, int]]:
-    with tempfile.TemporaryDirectory() as tmp:
+def main(argv: list[str] | None = None) -> dict:
+    with recorded("reliability", "python benchmarks/bench_reliability.py"), tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        results = {"resumes bit-identical to an uninterrupted run": resumes(tmp),
-                   "faults injected and survived (last good checkpoint intact)": faults(tmp),
-                   "bad inputs rejected cleanly (ValueError / exit code 2)": bad_inputs(tmp)}
-    width = max(map(len, results))
-    for name, (ok, total) in results.items():
-        print(f"{name:<{width}}  {ok:4d} / {total:<4d}")
-    return results
+        results = {**resumes(tmp), **faults(tmp)}
+        results["bad command lines: exit code 2, one line, no traceback"] = bad_cli_inputs(tmp)
+        outcomes, examples = fuzzed_configs(500)
+        width = max(map(len, [*results, *outcomes]))
+        for name, (ok, total) in results.items():
+            print(f"{name:<{width}}  {ok:4d} / {total:<4d}")
+        print("\n500 fuzzed configs (one key of a valid config replaced by junk):")
+        for name, count in outcomes.items():
+            print(f"  {name:<{width - 2}}  {count:4d}")
+        for name in ("rejected with a ValueError, key not named", "accepted, but training failed",
+                     "crashed (an error other than ValueError)"):
+            if examples[name]:
+                print(f"  {name}: {', '.join(sorted(set(examples[name]))[:10])}")
+        accepted = sorted(set(examples["accepted, and a training step ran"]))
+        print(f"  accepted as valid values: {', '.join(accepted)}")
+    return {**results, **outcomes}
 
 
 if __name__ == "__main__":

@@ -37,6 +37,9 @@ if _SRC.is_dir():
 
 from gandojo.wasserstein import wasserstein, wasserstein_1d  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from recorded import recorded  # noqa: E402
+
 
 def best_time(fn: Callable[[], float]) -> tuple[float, float]:
     t0 = time.perf_counter()
@@ -114,10 +117,13 @@ def main(argv: list[str] | None = None) -> int:
     repeats = args.repeats or (3 if args.quick else 5)
     if repeats < 1:
         parser.error("--repeats must be at least 1")
-    rows = run_cases(args.quick, repeats)
-    print(f"Wasserstein benchmark ({'quick' if args.quick else 'full'} sizes, best of {repeats}; "
-          f"numpy {np.__version__}, POT {ot.__version__})")
-    print(format_table(rows))
+    name = "wasserstein-quick" if args.quick else "wasserstein"
+    command = "python benchmarks/bench_wasserstein.py" + (" --quick" if args.quick else "")
+    with recorded(name, command + (f" --repeats {args.repeats}" if args.repeats else "")):
+        rows = run_cases(args.quick, repeats)
+        print(f"Wasserstein benchmark ({'quick' if args.quick else 'full'} sizes, best of {repeats}; "
+              f"numpy {np.__version__}, POT {ot.__version__})")
+        print(format_table(rows))
     return 0
 
 

@@ -1,7 +1,11 @@
-"""`make bench`: every benchmark at a moderate budget (about 30 minutes on 2 cores), one after another.
+"""`make bench`: every benchmark, one after another (about 45 minutes on 2 cores), then RESULTS.md.
 
-Each script also runs on its own with more options (see its --help); results that the README quotes
-name the exact command that produced them.
+    python benchmarks/run_all.py                       # all of them
+    python benchmarks/run_all.py bench_demo bench_modes  # some of them (RESULTS.md is still rebuilt)
+
+Each script also runs on its own with more options (see its --help) and saves what it prints under
+benchmarks/results/; RESULTS.md is assembled from those files (benchmarks/write_results.py). Run on an
+otherwise idle machine: the times are wall-clock.
 """
 
 from __future__ import annotations
@@ -14,10 +18,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 RUNS = [
+    ("bench_readme_examples", []),
+    ("bench_image_metrics", []),
     ("bench_wasserstein", []),
     ("bench_reliability", []),
-    ("bench_wgan_progress", ["--steps", "1500", "--eval-every", "50"]),
-    ("bench_modes", ["--budget", "30", "--seeds", "2"]),
+    ("bench_demo", []),
+    ("bench_three_mode", []),
+    ("bench_wgan_gp_toy", []),
+    ("bench_wgan_progress", ["--steps", "1500", "--eval-every", "50", "--seeds", "3"]),
+    ("bench_dcgan_design", []),
+    ("bench_modes", ["--budget", "20", "--seeds", "2"]),
+    ("bench_mutations", []),
 ]
 
 
@@ -30,15 +41,18 @@ def load(name: str):
 
 def main() -> None:
     only = set(sys.argv[1:])
+    unknown = only - {name for name, _ in RUNS}
+    if unknown:
+        raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; choose from "
+                         + ", ".join(name for name, _ in RUNS))
     for name, args in RUNS:
         if only and name not in only:
-            continue
-        if not (HERE / f"{name}.py").exists():
             continue
         print(f"\n=== {name} {' '.join(args)} ===", flush=True)
         started = time.perf_counter()
         load(name).main(args)
         print(f"({time.perf_counter() - started:.0f} s)", flush=True)
+    load("write_results").main([])
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ filled in by :func:`resolve`, so the ``config.yaml`` of a run folder holds every
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 import typing
 from dataclasses import dataclass, field, fields, replace
@@ -62,6 +63,8 @@ class DataConfig:
             if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
                 _fail("data.weights", self.weights, "non-negative weights with a positive sum")
         _check_positive("data", self, ("sigma", "image_size"))
+        if self.sigma is not None and self.sigma > 1e6:
+            _fail("data.sigma", self.sigma, "at most 1e6 (the range of user point data)")
         if self.channels not in (None, 1, 3):
             _fail("data.channels", self.channels, "1, 3 or null")
 
@@ -138,6 +141,8 @@ class TrainConfig:
                                         "sample_every", "checkpoint_every", "checkpoint_seconds",
                                         "keep_checkpoints"))
         _check_positive("train", self, ("seed",), allow_zero=True)
+        if not re.fullmatch(r"cpu|mps|cuda(:\d+)?", self.device):
+            _fail("train.device", self.device, "cpu, cuda, cuda:N or mps")
 
 
 @dataclass(frozen=True)

@@ -61,9 +61,10 @@ class GaussianMixture:
 def _normalised(weights, k: int) -> np.ndarray:
     w = np.ones(k) if weights is None else np.asarray(weights, dtype=np.float64)
     if w.shape != (k,):
-        raise ValueError(f"expected {k} mode weights, got {len(w)}")
+        raise ValueError(f"data.weights: expected {k} mode weights for this data, got {len(w)}")
     if np.any(w < 0) or not np.isfinite(w).all() or w.sum() <= 0:
-        raise ValueError(f"mode weights must be non-negative and finite with a positive sum, got {list(w)}")
+        raise ValueError(f"data.weights: mode weights must be non-negative and finite with a positive sum, "
+                         f"got {list(w)}")
     return w / w.sum()
 
 

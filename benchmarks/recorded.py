@@ -1,0 +1,59 @@
+"""Saved benchmark output: what a script prints also goes to ``benchmarks/results/<name>.txt``.
+
+Every number that README.md, README.ja.md or RESULTS.md quotes must be found in one of these files
+(``tests/test_docs_numbers.py`` checks it), so each file starts with the command that regenerates it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+class _Tee(io.TextIOBase):
+    def __init__(self, *streams):
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+            stream.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+
+def machine() -> str:
+    """One line on where a benchmark ran (cores, torch threads, load at the start)."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__} with {torch.get_num_threads()} "
+            f"threads, load average {load:.2f} at the start")
+
+
+@contextlib.contextmanager
+def recorded(name: str, command: str):
+    """Print to the terminal and to ``results/<name>.txt`` (replaced at the end, only if the block succeeds)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    buffer = io.StringIO()
+    header = f"$ {command}\n# {time.strftime('%Y-%m-%d')}, {machine()}\n"
+    print(header, end="", flush=True)
+    buffer.write(header)
+    with contextlib.redirect_stdout(_Tee(sys.stdout, buffer)):
+        yield
+    (RESULTS / f"{name}.txt").write_text(buffer.getvalue())
+
+
+def fmt(value, spec: str) -> str:
+    """``format(value, spec)``, or ``n/a`` for a missing value."""
+    return "n/a" if value is None else format(value, spec)
