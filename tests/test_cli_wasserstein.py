@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 
 from gandojo.cli_wasserstein import register
 
-# importlib, not `from gandojo import wasserstein`: the package re-exports the function of that name.
-W = importlib.import_module("gandojo.wasserstein")
+W = importlib.import_module("gandojo.distances")
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -136,11 +135,19 @@ def test_divergences_of_histograms(run):
 @pytest.mark.parametrize("args, message", [
     (("wasserstein", "--p", "6,4,x", "--q", "3,4,4,3"), "--p: expected comma-separated numbers"),
     (("wasserstein", "--p", "6,4,3,1"), "give both --p and --q"),
-    (("wasserstein", "--p", "1,2", "--q", "1,1"), "unequal total mass"),
-    (("wasserstein", "--p", "1,-1", "--q", "0,0"), "a must be non-negative"),
+    (("wasserstein", "--p", "1,2", "--q", "1,1"), "--p and --q have unequal total mass (3 and 2)"),
+    (("wasserstein", "--p", "1,2", "--q", "1,1"), "Pass --renormalize to compare them"),
+    (("wasserstein", "--p", "1,-1", "--q", "0,0"), "--p must be non-negative, but --p at x2 = -1"),
+    (("wasserstein", "--p", "1,2", "--q", "1,nan"), "--q must be finite, but --q at x2 = nan"),
+    (("wasserstein", "--plan", "3,3,0,0;0,1,3,0;0,0,1,2;0,0,0,2"),
+     "--plan's row sums must equal --p: row x4 sums to 2 but --p at x4 = 1"),
+    (("wasserstein", "--plan", "-3,3,0,0;0,1,3,0;0,0,1,2;0,0,0,1"), "--plan row x1, column x1 = -3"),
+    (("wasserstein", "--plan", "1,2;3,4"), "--plan must have shape (cells of --p, cells of --q) = (4, 4)"),
+    (("wasserstein", "--p", "1,1", "--q", "1,1", "--positions", "1,2,3"), "--positions has 3 entries"),
+    (("divergences", "--p", "1,2", "--q", "1,-1"), "--q must be non-negative, but --q at x2 = -1"),
     (("wasserstein", "--normalize", "median"), "unknown normalisation 'median'"),
     (("wasserstein", "--plan", "1,2;3"), "--plan: every row"),
-    (("wasserstein", "--plan", "6,0,0,0;0,4,0,0;0,0,3,0;0,0,0,1"), "plan's column sums must equal b"),
+    (("wasserstein", "--plan", "6,0,0,0;0,4,0,0;0,0,3,0;0,0,0,1"), "--plan's column sums must equal --q"),
     (("wasserstein", "--x", "missing.npy", "--y", "missing.npy"), "no such file"),
     (("wasserstein", "--x", "a.npy"), "give both --x and --y"),
     (("wasserstein", "--x", "a.npy", "--y", "b.npy", "--p", "1"), "--p go with histograms"),
@@ -158,7 +165,9 @@ def test_solver_failure_exits_with_1(run, monkeypatch):
     def fake_emd(a, b, M, numItermax, log):
         return np.zeros_like(M), {"cost": 0.0, "result_code": 0, "warning": "infeasible"}
 
-    monkeypatch.setattr(W.ot, "emd", fake_emd)
+    import ot
+
+    monkeypatch.setattr(ot, "emd", fake_emd)
     res = run("wasserstein")
     assert res.exit_code == 1
     assert "error: exact transport failed" in res.output
@@ -167,5 +176,5 @@ def test_solver_failure_exits_with_1(run, monkeypatch):
 def test_main_cli_turns_value_errors_into_exit_code_2(capsys):
     cli = pytest.importorskip("gandojo.cli", reason="the main CLI lives in the main package")
     assert cli.main(["wasserstein", "--p", "1,2", "--q", "1,1"]) == 2
-    assert "error: a and b have unequal total mass" in capsys.readouterr().err
+    assert "error: --p and --q have unequal total mass" in capsys.readouterr().err
     assert cli.main(["wasserstein"]) == 0

@@ -145,14 +145,19 @@ def test_cli_bad_input_exit_2_without_traceback(args, capsys):
     assert "error" in err.lower() and "Traceback" not in err
 
 
-def test_debug_flag_shows_the_traceback():
-    with pytest.raises(ValueError):
-        main(["--debug", "train", "--data", "nope", "--dry-run"])
+@pytest.mark.parametrize("args", [["--debug", "train", "--data", "nope", "--dry-run"],
+                                  ["train", "--debug", "--data", "nope", "--dry-run"],
+                                  ["--debug", "train", "--steps", "0", "--dry-run"]])
+def test_debug_flag_shows_the_traceback(capsys, args):
+    """--debug, before or after the command, adds the traceback and keeps the exit code of the error."""
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and err.rstrip().splitlines()[-1].startswith("error: ")
 
 
 # --- the Wasserstein API under fuzzing: a correct-looking answer or a ValueError, nothing else ----------
 
-from gandojo.wasserstein import divergences, plan_cost, transport, wasserstein, wasserstein_1d  # noqa: E402
+from gandojo.distances import divergences, plan_cost, transport, wasserstein, wasserstein_1d  # noqa: E402
 
 numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=32), st.integers(-5, 5))
 arrays = st.one_of(

@@ -1,4 +1,4 @@
-"""Tests of gandojo.wasserstein: reference values, agreement with scipy and POT, properties, bad input."""
+"""Tests of gandojo.distances: reference values, agreement with scipy and POT, properties, bad input."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.spatial.distance import cdist, jensenshannon
 
-from gandojo.wasserstein import (
+from gandojo.distances import (
     TransportError,
     divergences,
     earth_movers_distance,
@@ -27,8 +27,7 @@ from gandojo.wasserstein import (
     wasserstein_1d,
 )
 
-# importlib, not `from gandojo import wasserstein`: the package re-exports the function of that name.
-W = importlib.import_module("gandojo.wasserstein")
+W = importlib.import_module("gandojo.distances")
 
 SETTINGS = settings(max_examples=60, deadline=None)
 
@@ -179,7 +178,7 @@ def test_failed_result_codes_raise(monkeypatch, code):
     def fake_emd(a, b, M, numItermax, log):
         return np.zeros_like(M), {"cost": 0.0, "result_code": code, "warning": "solver says no"}
 
-    monkeypatch.setattr(W.ot, "emd", fake_emd)
+    monkeypatch.setattr(ot, "emd", fake_emd)
     with pytest.raises(TransportError, match=f"result code {code}"):
         transport(P, Q)
     with pytest.raises(TransportError):
@@ -190,7 +189,7 @@ def test_plan_with_wrong_marginals_from_the_solver_is_caught(monkeypatch):
     def fake_emd(a, b, M, numItermax, log):
         return np.zeros_like(M), {"cost": 0.0, "result_code": 1, "warning": None}
 
-    monkeypatch.setattr(W.ot, "emd", fake_emd)
+    monkeypatch.setattr(ot, "emd", fake_emd)
     with pytest.raises(TransportError, match="marginals"):
         transport(P, Q)
 

@@ -1,47 +1,86 @@
 """gandojo: train, compare and diagnose the basic GANs, with mode collapse and Wasserstein distances measured.
 
-The public API; every name here is documented and tested.
+The public API; every name here is documented and tested. Names are imported on first use (PEP 562), so
+``import gandojo`` and the command line's ``--help`` start without loading torch or POT.
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
 
-from gandojo.config import Config, apply_overrides, load_preset, resolve  # noqa: E402
-from gandojo.data import load_data  # noqa: E402
-from gandojo.data.toy import Modes, grid25, ring8, three_mode  # noqa: E402
-from gandojo.metrics.modes import ModeReport, score_modes  # noqa: E402
-from gandojo.models.dcgan import DCGANDiscriminator, DCGANGenerator  # noqa: E402
-from gandojo.models.mlp import MLPDiscriminator, MLPGenerator  # noqa: E402
-from gandojo.objectives import (  # noqa: E402
-    OBJECTIVES,
-    gan_d_loss,
-    gan_g_loss_minimax,
-    gan_g_loss_nonsaturating,
-    gradient_penalty,
-    value_function,
-    wgan_critic_loss,
-    wgan_g_loss,
-)
-from gandojo.run import evaluate_run, load_generator, train_run  # noqa: E402
-from gandojo.train import Trainer, fit  # noqa: E402
-from gandojo.wasserstein import (  # noqa: E402
-    TransportError,
-    TransportResult,
-    divergences,
-    earth_movers_distance,
-    parallel_lines,
-    plan_cost,
-    score_plan,
-    transport,
-    wasserstein,
-    wasserstein_1d,
-)
+import importlib
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "OBJECTIVES", "Config", "DCGANDiscriminator", "DCGANGenerator",
-    "MLPDiscriminator", "MLPGenerator", "ModeReport", "Modes", "Trainer",
-    "__version__", "apply_overrides", "evaluate_run", "fit", "gan_d_loss", "gan_g_loss_minimax",
-    "gan_g_loss_nonsaturating", "gradient_penalty", "grid25", "load_data", "load_generator", "load_preset",
-    "resolve", "ring8", "score_modes", "three_mode", "train_run", "value_function", "wasserstein",
-    "wasserstein_1d", "wgan_critic_loss", "wgan_g_loss", "TransportError", "TransportResult", "divergences",
-    "earth_movers_distance", "parallel_lines", "plan_cost", "score_plan", "transport",
-]
+try:
+    __version__ = version("gandojo")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+# public name -> the module that defines it
+_EXPORTS = {
+    "Config": "gandojo.config", "apply_overrides": "gandojo.config", "load_preset": "gandojo.config",
+    "resolve": "gandojo.config",
+    "load_data": "gandojo.data",
+    "Modes": "gandojo.data.toy", "grid25": "gandojo.data.toy", "ring8": "gandojo.data.toy",
+    "three_mode": "gandojo.data.toy",
+    "ModeReport": "gandojo.metrics.modes", "score_modes": "gandojo.metrics.modes",
+    "DCGANDiscriminator": "gandojo.models.dcgan", "DCGANGenerator": "gandojo.models.dcgan",
+    "MLPDiscriminator": "gandojo.models.mlp", "MLPGenerator": "gandojo.models.mlp",
+    "OBJECTIVES": "gandojo.objectives", "gan_d_loss": "gandojo.objectives",
+    "gan_g_loss_minimax": "gandojo.objectives", "gan_g_loss_nonsaturating": "gandojo.objectives",
+    "gradient_penalty": "gandojo.objectives", "value_function": "gandojo.objectives",
+    "wgan_critic_loss": "gandojo.objectives", "wgan_g_loss": "gandojo.objectives",
+    "evaluate_run": "gandojo.run", "load_generator": "gandojo.run", "train_run": "gandojo.run",
+    "Trainer": "gandojo.train", "fit": "gandojo.train",
+    "TransportError": "gandojo.errors",
+    "TransportResult": "gandojo.distances", "divergences": "gandojo.distances",
+    "earth_movers_distance": "gandojo.distances", "parallel_lines": "gandojo.distances",
+    "plan_cost": "gandojo.distances", "score_plan": "gandojo.distances", "transport": "gandojo.distances",
+    "wasserstein": "gandojo.distances", "wasserstein_1d": "gandojo.distances",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    raise AttributeError(f"module 'gandojo' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
+    from gandojo.config import Config, apply_overrides, load_preset, resolve  # noqa: F401
+    from gandojo.data import load_data  # noqa: F401
+    from gandojo.data.toy import Modes, grid25, ring8, three_mode  # noqa: F401
+    from gandojo.distances import (  # noqa: F401
+        TransportResult,
+        divergences,
+        earth_movers_distance,
+        parallel_lines,
+        plan_cost,
+        score_plan,
+        transport,
+        wasserstein,
+        wasserstein_1d,
+    )
+    from gandojo.errors import TransportError  # noqa: F401
+    from gandojo.metrics.modes import ModeReport, score_modes  # noqa: F401
+    from gandojo.models.dcgan import DCGANDiscriminator, DCGANGenerator  # noqa: F401
+    from gandojo.models.mlp import MLPDiscriminator, MLPGenerator  # noqa: F401
+    from gandojo.objectives import (  # noqa: F401
+        OBJECTIVES,
+        gan_d_loss,
+        gan_g_loss_minimax,
+        gan_g_loss_nonsaturating,
+        gradient_penalty,
+        value_function,
+        wgan_critic_loss,
+        wgan_g_loss,
+    )
+    from gandojo.run import evaluate_run, load_generator, train_run  # noqa: F401
+    from gandojo.train import Trainer, fit  # noqa: F401

@@ -21,12 +21,9 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from gandojo.config import Config, dump_yaml, from_dict
+from gandojo.errors import CheckpointError
 
 CHECKPOINT_PATTERN = "step_*.pt"
-
-
-class CheckpointError(ValueError):
-    """A checkpoint file that cannot be loaded safely (corrupt, truncated, or unsafe)."""
 
 
 def atomic_write(path: Path, write) -> None:
@@ -136,20 +133,9 @@ def prune_checkpoints(folder: str | Path, keep: int) -> None:
         old.unlink(missing_ok=True)
 
 
-def latest_checkpoint(run_dir: str | Path) -> Path:
-    """The newest checkpoint of a run folder (``final.pt`` if the run finished)."""
-    folder = Path(run_dir) / "checkpoints"
-    final = folder / "final.pt"
-    if final.is_file():
-        return final
-    found = list_checkpoints(folder)
-    if not found:
-        raise FileNotFoundError(f"{run_dir}: no checkpoint found in {folder}")
-    return found[-1]
-
-
-def export_generator(generator: torch.nn.Module, config: Config, path: str | Path) -> Path:
-    """Write the generator's weights to ``.safetensors`` with the resolved config in its metadata.
+def export_generator(generator: torch.nn.Module, config: Config, path: str | Path, *, step: int | None = None) -> Path:
+    """Write the generator's weights to ``.safetensors`` with the resolved config (and the training step) in
+    its metadata.
 
     A JSON copy of the config is written beside it (``<name>.json``) for people and other tools.
     """
@@ -158,15 +144,18 @@ def export_generator(generator: torch.nn.Module, config: Config, path: str | Pat
         raise ValueError(f"{path}: the exported generator must be a .safetensors file")
     path.parent.mkdir(parents=True, exist_ok=True)
     tensors = {k: v.detach().cpu().contiguous() for k, v in generator.state_dict().items()}
-    save_file(tensors, str(path), metadata={"gandojo_config": dump_yaml(config)})
+    metadata = {"gandojo_config": dump_yaml(config)}
+    if step is not None:
+        metadata["gandojo_step"] = str(step)
+    save_file(tensors, str(path), metadata=metadata)
     from gandojo.config import to_dict
 
     path.with_suffix(".json").write_text(json.dumps(to_dict(config), indent=2))
     return path
 
 
-def load_exported(path: str | Path) -> tuple[dict[str, torch.Tensor], Config]:
-    """Weights and config of an exported generator."""
+def load_exported(path: str | Path) -> tuple[dict[str, torch.Tensor], Config, int | None]:
+    """Weights, config and training step (None if not recorded) of an exported generator."""
     import yaml
     from safetensors import safe_open
 
@@ -181,4 +170,5 @@ def load_exported(path: str | Path) -> tuple[dict[str, torch.Tensor], Config]:
         raise CheckpointError(f"{path}: not a readable .safetensors file ({err})") from None
     if "gandojo_config" not in metadata:
         raise CheckpointError(f"{path}: no gandojo config in its metadata; export it with `gandojo export`")
-    return tensors, from_dict(yaml.safe_load(metadata["gandojo_config"]))
+    step = int(metadata["gandojo_step"]) if metadata.get("gandojo_step", "").isdigit() else None
+    return tensors, from_dict(yaml.safe_load(metadata["gandojo_config"])), step

@@ -1,12 +1,18 @@
 """The ``gandojo`` command line: parses arguments and calls the library; holds no logic of its own.
 
 Exit codes: 0 success, 1 failure (e.g. a loss went NaN), 2 usage or input error, 130 interrupted.
-User errors print one line (``error: ...``) without a traceback unless ``--debug`` is given.
+User errors print one line (``error: ...``) without a traceback unless ``--debug`` is given (anywhere on
+the command line); the exit code is the same either way. Nothing heavy (torch, POT, matplotlib) is
+imported before a command runs, so ``--help`` answers at once.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import sys
+import traceback
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -15,11 +21,11 @@ from rich.console import Console
 
 from gandojo import cli_wasserstein
 from gandojo import config as cfg
-from gandojo.checkpoint import CheckpointError
-from gandojo.train import NonFiniteError
+from gandojo.errors import CheckpointError, NonFiniteError
 
-console = Console()
-err_console = Console(stderr=True)
+# soft_wrap: long lines are not cut at 80 columns when the output is a pipe or a file
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 app = typer.Typer(
     name="gandojo",
@@ -126,8 +132,8 @@ def train(
     from gandojo.evaluate import format_evaluation
 
     console.print(format_evaluation(summary["evaluation"]), markup=False, highlight=False)
-    console.print(f"run folder: {run_dir} ({summary['steps']} steps in {summary['seconds']:.1f}s)",
-                  markup=False, highlight=False)
+    console.print(f"run folder: {run_dir} ({summary['new_steps']} new steps, {summary['steps']} in all, "
+                  f"{summary['seconds']:.1f} s)", markup=False, highlight=False)
 
 
 @app.command(epilog="Examples:\n\n  gandojo evaluate runs/ring8\n\n"
@@ -145,7 +151,7 @@ def evaluate(
     cache_dir: CacheDir = None,
 ):
     """Draw samples from a trained generator and print its scores (mode table, distances, image metrics)."""
-    from gandojo.evaluate import format_evaluation, json_safe
+    from gandojo.evaluate import describe_scored, format_evaluation, json_safe
     from gandojo.run import evaluate_run
 
     result = evaluate_run(run, samples=samples, seed=seed, cache_dir=cache_dir, inception_weights=inception_weights)
@@ -153,6 +159,7 @@ def evaluate(
         print(json.dumps(json_safe(result)))
     else:
         console.print(format_evaluation(result), markup=False, highlight=False)
+        console.print(describe_scored(result["scored"]), markup=False, highlight=False)
 
 
 @app.command(epilog="Examples:\n\n  gandojo sample runs/ring8 -n 1000 --out points.npy\n\n"
@@ -184,7 +191,7 @@ def export(
     from gandojo.run import load_trainer
 
     trainer = load_trainer(run)
-    path = export_generator(trainer.generator, trainer.config, out)
+    path = export_generator(trainer.generator, trainer.config, out, step=trainer.g_step)
     console.print(f"wrote {path} and {path.with_suffix('.json')}", markup=False, highlight=False)
 
 
@@ -208,18 +215,31 @@ def interpolate(
 
 @app.command()
 def presets():
-    """List the bundled presets."""
-    for name in cfg.preset_names():
-        console.print(name, markup=False, highlight=False)
+    """List the bundled presets, each with what it shows. Without --preset, train uses the defaults."""
+    names = cfg.preset_names()
+    width = max(map(len, names))
+    for name in names:
+        console.print(f"{name:<{width}}  {cfg.preset_description(name)}", markup=False, highlight=False)
 
 
 cli_wasserstein.register(app)  # the Wasserstein commands live in their own module
 
 
+def _plain_warning(message, category, filename, lineno, line=None) -> str:
+    """Warnings from the library, as the CLI shows them: one line, no source location."""
+    return f"warning: {message}\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``gandojo`` script; returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args  # accepted before or after the command
+    args = [a for a in args if a != "--debug"]
+    # POT imports torch for its torch backend unless told not to; gandojo hands it NumPy arrays only.
+    os.environ.setdefault("POT_BACKEND_DISABLE_PYTORCH", "1")
+    formatwarning, warnings.formatwarning = warnings.formatwarning, _plain_warning
     try:
-        code = app(args=argv, prog_name="gandojo", standalone_mode=False)
+        code = app(args=args, prog_name="gandojo", standalone_mode=False)
     except typer.Abort:
         err_console.print("interrupted", markup=False)
         return 130
@@ -227,14 +247,19 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return exc.exit_code
     except NonFiniteError as exc:
-        if _debug["on"]:
-            raise
+        _explain(debug)
         err_console.print(f"error: {exc}; the last good checkpoint is untouched. Hint: lower optim.lr, or "
                           "continue from the last checkpoint with --resume", markup=False)
         return 1
-    except (ValueError, FileNotFoundError, IsADirectoryError, CheckpointError) as exc:
-        if _debug["on"]:
-            raise
+    except (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError, CheckpointError) as exc:
+        _explain(debug)
         err_console.print(f"error: {exc}", markup=False, highlight=False)
         return 2
+    finally:
+        warnings.formatwarning = formatwarning
     return code if isinstance(code, int) else 0
+
+
+def _explain(debug: bool) -> None:
+    if debug:
+        traceback.print_exc(file=sys.stderr)

@@ -1,34 +1,30 @@
-"""``gandojo wasserstein`` and ``gandojo divergences``: parse options, call :mod:`gandojo.wasserstein`, print.
+"""``gandojo wasserstein`` and ``gandojo divergences``: parse options, call :mod:`gandojo.distances`, print.
 
-No maths here: every number comes from :mod:`gandojo.wasserstein`, every figure from
+No maths here: every number comes from :mod:`gandojo.distances`, every figure from
 :mod:`gandojo.viz_transport`. Bad input raises ``ValueError``, which the main CLI prints as one line
 (``error: ...``) with exit code 2; a solver failure prints ``error: ...`` and exits with code 1.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
 
-# Names, not the module: gandojo/__init__ re-exports the function `wasserstein`, which shadows the
-# submodule as an attribute of the package (`from gandojo import wasserstein` gives the function).
-from gandojo.wasserstein import (
-    TransportError,
-    TransportResult,
-    divergences,
-    parallel_lines,
-    resolve_method,
-    score_plan,
-    transport,
-    wasserstein,
-)
+from gandojo.errors import TransportError
 
-console = Console(highlight=False)
+if TYPE_CHECKING:
+    import numpy as np
+
+    from gandojo.distances import TransportResult
+
+# The maths (NumPy, SciPy, POT) is imported inside each command, so `gandojo --help` does not load it.
+console = Console(highlight=False, soft_wrap=True)
 
 # DESIGN.md's worked example, used when `gandojo wasserstein` gets no histograms.
 WORKED_P, WORKED_Q, WORKED_POSITIONS = "6,4,3,1", "3,4,4,3", "1,2,3,4"
@@ -51,6 +47,8 @@ def _matrix(text: str, option: str) -> list[list[float]]:
 
 
 def _load_points(path: Path, option: str) -> np.ndarray:
+    import numpy as np
+
     if not path.exists():
         raise FileNotFoundError(f"{option}: no such file: {path}")
     suffix = path.suffix.lower()
@@ -59,6 +57,40 @@ def _load_points(path: Path, option: str) -> np.ndarray:
     if suffix in (".csv", ".txt"):
         return np.loadtxt(path, delimiter="," if suffix == ".csv" else None, ndmin=1)
     raise ValueError(f"{option}: expected a .npy, .csv or .txt file of points (one per row), got {path.name}")
+
+
+# The library names its arguments (a, b, plan, ...) and counts cells from 0; the command line calls them
+# --p, --q, --plan, ... and numbers cells x1..xn in its tables. Errors are retold in the command's words.
+OPTIONS = {"a": "--p", "b": "--q", "p": "--p", "q": "--q", "plan": "--plan", "cost": "--cost",
+           "positions": "--positions"}
+_NAME = r"(?<![-\w])"  # a library name standing alone (not the end of an option such as --p)
+_RETELL = [
+    (_NAME + r"(plan|cost)\[(\d+), (\d+)\]",
+     lambda m: f"{OPTIONS[m[1]]} row x{int(m[2]) + 1}, column x{int(m[3]) + 1}"),
+    (_NAME + r"(a|b|p|q|positions)\[(\d+)\]", lambda m: f"{OPTIONS[m[1]]} at x{int(m[2]) + 1}"),
+    (_NAME + r"(row|column) (\d+) sums", lambda m: f"{m[1]} x{int(m[2]) + 1} sums"),
+    (_NAME + r"len\((a|b)\)", lambda m: f"cells of {OPTIONS[m[1]]}"),
+    (_NAME + r"(a|p) and (b|q)\b", lambda m: f"{OPTIONS[m[1]]} and {OPTIONS[m[2]]}"),
+    (r"^(a|b|p|q|plan|cost|positions)('s)? ", lambda m: f"{OPTIONS[m[1]]}{m[2] or ''} "),
+    (r"sums must equal (a|b)\b", lambda m: f"sums must equal {OPTIONS[m[1]]}"),
+    (r", (a|b) \[", lambda m: f", {OPTIONS[m[1]]} ["),
+    (_NAME + r"a has (\d+) cells and b has", lambda m: f"--p has {m[1]} cells and --q has"),
+    (r"renormalize=True", lambda m: "--renormalize"),
+    (_NAME + r"pass a cost matrix", lambda m: "pass --cost"),
+]
+
+
+def in_cli_words(message: str) -> str:
+    """A library error retold with the command's option names and cell numbers.
+
+    >>> in_cli_words("a must be non-negative, but a[1] = -2")
+    '--p must be non-negative, but --p at x2 = -2'
+    >>> in_cli_words("plan's row sums must equal a: row 3 sums to 2 but a[3] = 1 (sums [6, 2], a [6, 1])")
+    "--plan's row sums must equal --p: row x4 sums to 2 but --p at x4 = 1 (sums [6, 2], --p [6, 1])"
+    """
+    for pattern, replace in _RETELL:
+        message = re.sub(pattern, replace, message)
+    return message
 
 
 def _fmt(x: float) -> str:
@@ -143,76 +175,9 @@ def register(app: typer.Typer) -> None:
 
         With no arguments it runs the worked example: P = 6,4,3,1 and Q = 3,4,4,3 at positions 1..4.
         """
-        if x is not None or y is not None:
-            histogram_options = {"--p": p, "--q": q, "--positions": positions, "--cost": cost, "--plan": plan,
-                                 "--normalize": normalize, "--figure": figure}
-            given = [k for k, v in histogram_options.items() if v is not None]
-            if given:
-                raise ValueError(f"{', '.join(given)} go with histograms, not with --x/--y point clouds")
-            if x is None or y is None:
-                raise ValueError("give both --x and --y")
-            _point_clouds(x, y, method=method, projections=projections, seed=seed, order=order)
-            return
-        if (p is None) != (q is None):
-            raise ValueError("give both --p and --q (or neither, for the worked example)")
-        if p is None or q is None:
-            p, q = WORKED_P, WORKED_Q
-            if positions is None and cost is None:
-                positions = WORKED_POSITIONS
-            console.print("The worked example: 14 cells of P moved onto Q at positions 1..4.", markup=False)
-        a, b = _numbers(p, "--p"), _numbers(q, "--q")
-        pos = None if positions is None else _numbers(positions, "--positions")
-        c = None if cost is None else _matrix(cost, "--cost")
-        try:
-            best = transport(a, b, c, positions=pos, renormalize=renormalize)
-        except TransportError as exc:
-            console.print(f"error: {exc}", markup=False)
-            raise typer.Exit(1) from None
-        headline = best.normalized(normalize)  # also rejects an unknown --normalize early
-        given = None
-        if plan is not None:
-            if renormalize:
-                raise ValueError("--plan cannot be combined with --renormalize: give the plan in the "
-                                 "histograms' own units")
-            given = score_plan(_matrix(plan, "--plan"), a, b, c, positions=pos)
-
-        where = ("cost matrix given" if best.positions is None
-                 else "positions " + ", ".join(_fmt(v) for v in best.positions[:, 0])
-                 if best.positions.shape[1] == 1 else f"{best.positions.shape[1]}-D positions")
-        console.print(f"P = {', '.join(_fmt(v) for v in best.a)}; Q = {', '.join(_fmt(v) for v in best.b)}; "
-                      f"{where}", markup=False)
-        table = Table(title="earth mover's distance", title_justify="left")
-        table.add_column("normalize")
-        table.add_column("optimal", justify="right")
-        if given is not None:
-            table.add_column("your plan", justify="right")
-        table.add_column("meaning")
-        for (name, value, meaning), theirs in zip(
-            _normalisation_rows(best),
-            _normalisation_rows(given) if given is not None else [None] * 4,
-            strict=True,
-        ):
-            table.add_row(name, value, *([theirs[1]] if theirs else []), meaning)
-        console.print(table)
-        console.print(_plan_table(best, "an optimal plan (rows: from, columns: to)"))
-        _print_moves(best)
-        console.print("Optimal plans are often not unique, and mean_move differs between them: compare "
-                      "costs, not plans.", markup=False)
-        if given is not None:
-            console.print(_plan_table(given, "your plan"))
-            _print_moves(given)
-            extra = given.distance - best.distance
-            verdict = ("optimal" if extra <= 1e-9 * max(1.0, best.distance)
-                       else f"{_fmt(extra)} more than the optimum")
-            console.print(f"your plan costs {_fmt(given.distance)}: {verdict} ({_fmt(best.distance)})",
-                          markup=False)
-        if normalize is not None:
-            console.print(f"distance (normalize={normalize}, optimal plan): {_fmt(headline)}", markup=False)
-        if figure is not None:
-            from gandojo.viz_transport import plot_transport
-
-            path = plot_transport(given if given is not None else best, figure)
-            console.print(f"figure: {path}", markup=False)
+        with _cli_words():
+            _wasserstein(p, q, positions, cost, normalize, renormalize, plan, figure, x, y, method, projections,
+                         seed, order)
 
     @app.command(
         "divergences",
@@ -240,46 +205,13 @@ def register(app: typer.Typer) -> None:
         Example 1 shows why WGAN trains where GAN stalls: between P0 = (0, Z) and Pθ = (θ, Z) only the
         Wasserstein distance changes with θ; JS, KL and TV are constant, so their gradient is 0.
         """
-        if (p is None) != (q is None):
-            raise ValueError("give both --p and --q")
-        if p is not None and q is not None:
-            d = divergences(_numbers(p, "--p"), _numbers(q, "--q"),
-                              positions=None if positions is None else _numbers(positions, "--positions"),
-                              renormalize=renormalize)
-            table = Table(title="P vs Q as distributions", title_justify="left")
-            table.add_column("measure")
-            table.add_column("value", justify="right")
-            for name, value in (("KL(P || Q)", d.kl_pq), ("KL(Q || P)", d.kl_qp), ("JS (nats)", d.js),
-                                ("JS (bits)", d.js_bits), ("TV", d.tv), ("W1", d.w1)):
-                table.add_row(name, _fmt(value))
-            console.print(table)
-            if figure is not None:
-                raise ValueError("--figure draws Example 1; leave out --p/--q to use it")
-            return
-        lo, hi = _numbers(theta_range, "--theta-range") if "," in theta_range else (None, None)
-        if lo is None or hi is None or not lo < hi:
-            raise ValueError(f"--theta-range: expected two numbers low,high with low < high, "
-                             f"got {theta_range!r}")
-        if points < 1:
-            raise ValueError(f"--points must be at least 1, got {points}")
-        r = parallel_lines(np.linspace(lo, hi, points))
-        table = Table(title="Example 1: P0 = (0, Z), Pθ = (θ, Z), Z ~ U[0, 1]", title_justify="left")
-        for name in ("θ", "W", "JS", "KL", "TV", "dW/dθ", "dJS/dθ", "dKL/dθ", "dTV/dθ"):
-            table.add_column(name, justify="right")
-        for k in range(points):
-            table.add_row(*(_fmt(float(v[k])) for v in (r.theta, r.w, r.js, r.kl, r.tv,
-                                                         r.grad_w, r.grad_js, r.grad_kl, r.grad_tv)))
-        console.print(table)
-        console.print("Only W changes with θ: its gradient sign(θ) points back to θ = 0 from everywhere, "
-                      "while JS, KL and TV are flat (gradient 0) until the lines coincide.", markup=False)
-        if figure is not None:
-            from gandojo.viz_transport import plot_parallel_lines
-
-            path = plot_parallel_lines(figure, theta_range=(lo, hi))
-            console.print(f"figure: {path}", markup=False)
+        with _cli_words():
+            _divergences(theta_range, points, figure, p, q, positions, renormalize)
 
 
 def _point_clouds(x: Path, y: Path, *, method: str, projections: int, seed: int, order: float) -> None:
+    from gandojo.distances import resolve_method, wasserstein
+
     xs, ys = _load_points(x, "--x"), _load_points(y, "--y")
     try:
         value = wasserstein(xs, ys, p=order, method=method, n_projections=projections, seed=seed)
@@ -300,3 +232,132 @@ def _point_clouds(x: Path, y: Path, *, method: str, projections: int, seed: int,
         console.print("The sliced distance is an estimate of a different quantity (the mean W over 1-D "
                       "projections), smaller than the exact W: compare it only with other sliced values.",
                       markup=False)
+
+
+@contextlib.contextmanager
+def _cli_words():
+    """Retell a ValueError from the library in the command's words (:func:`in_cli_words`)."""
+    try:
+        yield
+    except ValueError as err:
+        raise ValueError(in_cli_words(str(err))) from None
+
+
+def _wasserstein(p, q, positions, cost, normalize, renormalize, plan, figure, x, y, method, projections, seed,
+                 order) -> None:
+    from gandojo.distances import score_plan, transport
+
+    if x is not None or y is not None:
+        histogram_options = {"--p": p, "--q": q, "--positions": positions, "--cost": cost, "--plan": plan,
+                             "--normalize": normalize, "--figure": figure}
+        given = [k for k, v in histogram_options.items() if v is not None]
+        if given:
+            raise ValueError(f"{', '.join(given)} go with histograms, not with --x/--y point clouds")
+        if x is None or y is None:
+            raise ValueError("give both --x and --y")
+        _point_clouds(x, y, method=method, projections=projections, seed=seed, order=order)
+        return
+    if (p is None) != (q is None):
+        raise ValueError("give both --p and --q (or neither, for the worked example)")
+    if p is None or q is None:
+        p, q = WORKED_P, WORKED_Q
+        if positions is None and cost is None:
+            positions = WORKED_POSITIONS
+        console.print("The worked example: 14 cells of P moved onto Q at positions 1..4.", markup=False)
+    a, b = _numbers(p, "--p"), _numbers(q, "--q")
+    pos = None if positions is None else _numbers(positions, "--positions")
+    c = None if cost is None else _matrix(cost, "--cost")
+    try:
+        best = transport(a, b, c, positions=pos, renormalize=renormalize)
+    except TransportError as exc:
+        console.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1) from None
+    headline = best.normalized(normalize)  # also rejects an unknown --normalize early
+    given = None
+    if plan is not None:
+        if renormalize:
+            raise ValueError("--plan cannot be combined with --renormalize: give the plan in the "
+                             "histograms' own units")
+        given = score_plan(_matrix(plan, "--plan"), a, b, c, positions=pos)
+
+    where = ("cost matrix given" if best.positions is None
+             else "positions " + ", ".join(_fmt(v) for v in best.positions[:, 0])
+             if best.positions.shape[1] == 1 else f"{best.positions.shape[1]}-D positions")
+    console.print(f"P = {', '.join(_fmt(v) for v in best.a)}; Q = {', '.join(_fmt(v) for v in best.b)}; "
+                  f"{where}", markup=False)
+    table = Table(title="earth mover's distance", title_justify="left")
+    table.add_column("normalize")
+    table.add_column("optimal", justify="right")
+    if given is not None:
+        table.add_column("your plan", justify="right")
+    table.add_column("meaning")
+    for (name, value, meaning), theirs in zip(
+        _normalisation_rows(best),
+        _normalisation_rows(given) if given is not None else [None] * 4,
+        strict=True,
+    ):
+        table.add_row(name, value, *([theirs[1]] if theirs else []), meaning)
+    console.print(table)
+    console.print(_plan_table(best, "an optimal plan (rows: from, columns: to)"))
+    _print_moves(best)
+    console.print("Optimal plans are often not unique, and mean_move differs between them: compare "
+                  "costs, not plans.", markup=False)
+    if given is not None:
+        console.print(_plan_table(given, "your plan"))
+        _print_moves(given)
+        extra = given.distance - best.distance
+        verdict = ("optimal" if extra <= 1e-9 * max(1.0, best.distance)
+                   else f"{_fmt(extra)} more than the optimum")
+        console.print(f"your plan costs {_fmt(given.distance)}: {verdict} ({_fmt(best.distance)})",
+                      markup=False)
+    if normalize is not None:
+        console.print(f"distance (normalize={normalize}, optimal plan): {_fmt(headline)}", markup=False)
+    if figure is not None:
+        from gandojo.viz_transport import plot_transport
+
+        path = plot_transport(given if given is not None else best, figure)
+        console.print(f"figure: {path}", markup=False)
+
+
+def _divergences(theta_range, points, figure, p, q, positions, renormalize) -> None:
+    import numpy as np
+
+    from gandojo.distances import divergences, parallel_lines
+
+    if (p is None) != (q is None):
+        raise ValueError("give both --p and --q")
+    if p is not None and q is not None:
+        d = divergences(_numbers(p, "--p"), _numbers(q, "--q"),
+                          positions=None if positions is None else _numbers(positions, "--positions"),
+                          renormalize=renormalize)
+        table = Table(title="P vs Q as distributions", title_justify="left")
+        table.add_column("measure")
+        table.add_column("value", justify="right")
+        for name, value in (("KL(P || Q)", d.kl_pq), ("KL(Q || P)", d.kl_qp), ("JS (nats)", d.js),
+                            ("JS (bits)", d.js_bits), ("TV", d.tv), ("W1", d.w1)):
+            table.add_row(name, _fmt(value))
+        console.print(table)
+        if figure is not None:
+            raise ValueError("--figure draws Example 1; leave out --p/--q to use it")
+        return
+    lo, hi = _numbers(theta_range, "--theta-range") if "," in theta_range else (None, None)
+    if lo is None or hi is None or not lo < hi:
+        raise ValueError(f"--theta-range: expected two numbers low,high with low < high, "
+                         f"got {theta_range!r}")
+    if points < 1:
+        raise ValueError(f"--points must be at least 1, got {points}")
+    r = parallel_lines(np.linspace(lo, hi, points))
+    table = Table(title="Example 1: P0 = (0, Z), Pθ = (θ, Z), Z ~ U[0, 1]", title_justify="left")
+    for name in ("θ", "W", "JS", "KL", "TV", "dW/dθ", "dJS/dθ", "dKL/dθ", "dTV/dθ"):
+        table.add_column(name, justify="right")
+    for k in range(points):
+        table.add_row(*(_fmt(float(v[k])) for v in (r.theta, r.w, r.js, r.kl, r.tv,
+                                                     r.grad_w, r.grad_js, r.grad_kl, r.grad_tv)))
+    console.print(table)
+    console.print("Only W changes with θ: its gradient sign(θ) points back to θ = 0 from everywhere, "
+                  "while JS, KL and TV are flat (gradient 0) until the lines coincide.", markup=False)
+    if figure is not None:
+        from gandojo.viz_transport import plot_parallel_lines
+
+        path = plot_parallel_lines(figure, theta_range=(lo, hi))
+        console.print(f"figure: {path}", markup=False)

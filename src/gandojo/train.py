@@ -22,20 +22,12 @@ from torch import Tensor, nn
 from gandojo.config import Config
 from gandojo.data import load_data
 from gandojo.data.batches import BatchStream
+from gandojo.errors import NonFiniteError
 from gandojo.models import build_models, generate, sample_noise
 from gandojo.objectives import OBJECTIVES, build_optimizer, critic_steps, gradient_penalty
 from gandojo.seeds import stream_seeds
 
 Hook = Callable[["Trainer", dict[str, float]], None]
-
-
-class NonFiniteError(FloatingPointError):
-    """A loss or gradient became NaN or infinite at generator step ``step`` (1-based, the step that failed);
-    ``stats`` holds the last values seen. Raised before the optimizer step, so no parameter is touched."""
-
-    def __init__(self, step: int, what: str, stats: dict[str, float]):
-        self.step, self.what, self.stats = step, what, stats
-        super().__init__(f"{what} is not finite at generator step {step}")
 
 
 class Trainer:

@@ -37,9 +37,10 @@ from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
-import ot
 from scipy.spatial.distance import cdist
 from scipy.special import rel_entr
+
+from gandojo.errors import TransportError  # re-exported: defined where it imports nothing heavy
 
 __all__ = [
     "Divergences",
@@ -72,8 +73,6 @@ _MASS_RTOL = 1e-9
 _EXACT_MAX_ENTRIES = 100_000_000
 
 
-class TransportError(RuntimeError):
-    """The exact solver did not return an optimal plan (infeasible, unbounded or out of iterations)."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -149,8 +148,7 @@ def _same_mass(a: np.ndarray, b: np.ndarray, renormalize: bool,
     if not math.isclose(sa, sb, rel_tol=_MASS_RTOL):
         raise ValueError(
             f"{names[0]} and {names[1]} have unequal total mass ({sa:g} and {sb:g}); transport moves mass, "
-            "it does not create it. Pass renormalize=True (CLI: --renormalize) to compare them as "
-            "distributions"
+            "it does not create it. Pass renormalize=True to compare them as distributions"
         )
     return a, b * (sa / sb)  # remove round-off so the solver sees exactly equal totals
 
@@ -473,6 +471,8 @@ def _solve_exact(a: np.ndarray, b: np.ndarray, cost: np.ndarray,
     mass = 2.0 ** round(math.log2(a.sum()))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        import ot  # POT takes about half a second to import: only the exact solver needs it
+
         plan, log = ot.emd(a / mass, b / mass, np.ascontiguousarray(cost), numItermax=int(num_iter_max),
                            log=True)
     code = int(log["result_code"])
