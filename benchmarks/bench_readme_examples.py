@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from gandojo.cli import main as cli
-from gandojo.wasserstein import transport, wasserstein
+from gandojo.distances import transport, wasserstein
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recorded import recorded  # noqa: E402

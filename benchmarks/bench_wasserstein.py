@@ -1,4 +1,4 @@
-"""Speed of gandojo.wasserstein against scipy and POT, measured in one run on this machine.
+"""Speed of gandojo.distances against scipy and POT, measured in one run on this machine.
 
     python benchmarks/bench_wasserstein.py           # the issue's sizes (about a minute on 2 cores)
     python benchmarks/bench_wasserstein.py --quick   # small sizes, a few seconds
@@ -35,7 +35,7 @@ _SRC = Path(__file__).resolve().parents[1] / "src"
 if _SRC.is_dir():
     sys.path.insert(0, str(_SRC))
 
-from gandojo.wasserstein import wasserstein, wasserstein_1d  # noqa: E402
+from gandojo.distances import wasserstein, wasserstein_1d  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recorded import recorded  # noqa: E402

@@ -19,6 +19,7 @@ HERE = Path(__file__).resolve().parent
 
 RUNS = [
     ("bench_readme_examples", []),
+    ("bench_startup", []),
     ("bench_image_metrics", []),
     ("bench_wasserstein", []),
     ("bench_reliability", []),

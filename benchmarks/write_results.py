@@ -45,6 +45,8 @@ SECTIONS = [
      "protocol."),
     ("Wasserstein toolkit speed", "wasserstein",
      "Against scipy and POT, in one run on this machine (ratio: reference time / ours)."),
+    ("How fast the command line answers", "startup",
+     "`--help` and the commands that need no torch, best of several runs of the installed script."),
     ("Reliability", "reliability",
      "Resumes proved against uninterrupted runs, faults injected after a checkpoint, fuzzed configurations "
      "sorted by outcome."),

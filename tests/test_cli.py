@@ -51,8 +51,14 @@ def test_evaluate_repeats_the_final_evaluation_by_default(ring_run, capsys):
     """Same samples (the run's evaluation streams, the same count) as the last evaluation of training."""
     assert main(["evaluate", str(ring_run), "--samples", "500", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
+    scored = result.pop("scored")
     final = json.loads((ring_run / "summary.json").read_text())["evaluation"]
     assert result == final
+    assert scored == {"source": str(ring_run / "checkpoints" / "final.pt"), "step": 30, "samples": 500,
+                      "seed": None, "streams_of_seed": 0}
+    assert main(["evaluate", str(ring_run), "--samples", "500"]) == 0
+    assert f"scored 500 samples of {ring_run / 'checkpoints' / 'final.pt'} (step 30), the run's own evaluation " \
+           "streams (seed 0), as its final evaluation" in capsys.readouterr().out
     assert main(["evaluate", str(ring_run), "--samples", "500", "--json", "--seed", "7"]) == 0
     assert json.loads(capsys.readouterr().out)["wasserstein"] != final["wasserstein"]
 
@@ -122,7 +128,7 @@ def test_existing_run_folder_is_not_overwritten(ring_run, capsys):
 @pytest.mark.parametrize("args, message", [
     (["train", "--data", "nosuchdata", "--dry-run"], "unknown data set 'nosuchdata'"),
     (["train", "--steps", "-3", "--dry-run"], "train.steps"),
-    (["train", "--data", "missing.npy", "--out", "{tmp}/r"], "not found"),
+    (["train", "--data", "missing.npy", "--out", "{tmp}/r"], "no such file or folder: missing.npy"),
     (["train", "--data", "{tmp}/bad_shape.npy", "--out", "{tmp}/r"], "expected shape (N, D)"),
     (["train", "--data", "{tmp}/nan.npy", "--out", "{tmp}/r"], "NaN"),
     (["evaluate", "{tmp}/nothing"], "no run folder"),
@@ -148,3 +154,69 @@ def test_help_lists_commands(capsys):
 
 def test_usage_error_exit_2(capsys):
     assert main(["train", "--no-such-flag"]) == 2
+
+
+def _readme_rows() -> dict[str, str]:
+    """The README's command table: command name -> all its rows' text."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    rows: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("| `gandojo "):
+            name = line.split()[2].rstrip("`")
+            rows[name] = rows.get(name, "") + line
+    return rows
+
+
+def test_readme_command_table_lists_every_option():
+    import typer.main
+
+    from gandojo.cli import app
+
+    rows = _readme_rows()
+    for name, command in typer.main.get_command(app).commands.items():
+        assert name in rows, f"the README's command table has no row for `gandojo {name}`"
+        missing = [o for p in command.params for o in p.opts if o.startswith("-") and o not in rows[name]]
+        assert not missing, f"`gandojo {name}` options missing from the README's table: {missing}"
+
+
+def _gandojo(*args, cwd=None):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "gandojo", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300)
+
+
+def test_errors_are_one_unwrapped_line_when_piped():
+    proc = _gandojo("train", "lr=1e-3", "--dry-run")
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and len(proc.stderr) > 90  # one line, longer than a terminal's 80
+    assert proc.stderr.startswith("error: override 'lr=1e-3'") and "did you mean optim.lr?" in proc.stderr
+
+
+def test_a_corrupt_image_is_one_plain_warning_line(tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    for i in range(6):
+        Image.fromarray(np.full((8, 8, 3), 40 * i, dtype=np.uint8)).save(folder / f"p{i}.png")
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8 truncated")
+    proc = _gandojo("train", "--model", "dcgan", "--data", str(folder), "--steps", "1", "--out", str(tmp_path / "r"),
+                    "--quiet", "data.image_size=8", "train.batch_size=4", "model.width=4", "model.latent_dim=4")
+    assert proc.returncode == 0, proc.stderr
+    warnings = [line for line in proc.stderr.splitlines() if "skipped 1 of 7" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: ")
+    assert "UserWarning" not in proc.stderr and "warnings.warn" not in proc.stderr
+
+
+def test_the_command_line_starts_without_the_heavy_libraries():
+    import subprocess
+    import sys
+
+    code = ("import sys, gandojo, gandojo.cli; "
+            "print([m for m in ('torch', 'ot', 'matplotlib', 'scipy', 'sklearn', 'numpy') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120).stdout
+    assert out.strip() == "[]"

@@ -43,6 +43,7 @@ def test_evaluate_json_has_the_digits_contract_keys(digits_run, gandojo_cache, c
     result = json.loads(capsys.readouterr().out)
     assert {"classes_covered", "class_kl", "frechet", "frechet_floor", "precision", "recall", "density",
             "coverage"} <= set(result)
+    assert result.pop("scored")["step"] == 20
     assert result == json.loads((digits_run / "summary.json").read_text())["evaluation"]  # the final evaluation
     assert main(["evaluate", str(digits_run), "--samples", "400", "--cache-dir", str(gandojo_cache)]) == 0
     assert "Fréchet distance" in capsys.readouterr().out

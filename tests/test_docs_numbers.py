@@ -47,7 +47,9 @@ CONSTANTS = {
     "33.3": "one third: three-mode's data shares",
 }
 
-NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?=\s?%)|(?<![\w.,])(\d+\.\d+)(?![\d])|(?<![\w.])(\d+(?:\.\d+)?)(?=\s?[x×](?!\w))")
+NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?=\s?%)"  # a percentage
+                    r"|(?<![\w.,])(\d+\.\d+)(?![\d])"  # a decimal number
+                    r"|(?<![\w.])(\d+(?:\.\d+)?)(?=\s?[x×](?!\w))")  # a ratio, 13x or 1.5×
 
 
 def quoted_numbers(text: str) -> list[str]:

@@ -15,6 +15,8 @@ filled in by :func:`resolve`, so the ``config.yaml`` of a run folder holds every
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import itertools
 import re
 import types
 import typing
@@ -290,13 +292,34 @@ def preset_names() -> list[str]:
     return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
+def preset_description(name: str) -> str:
+    """What a bundled preset shows: the comment at the top of its file.
+
+    >>> preset_description("ring8-gan")
+    'The original GAN (non-saturating generator loss) on ring8: 8 Gaussians on the unit circle, σ = 0.01.'
+    """
+    text = (resources.files("gandojo") / "presets" / f"{name}.yaml").read_text()
+    lines = itertools.takewhile(lambda line: line.startswith("#"), text.splitlines())
+    return " ".join(line.lstrip("# ").strip() for line in lines)
+
+
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """``" (did you mean X?)"`` for the closest choice, or an empty string when nothing is close.
+
+    >>> did_you_mean("ring8-gn", ["ring8-gan", "grid25-gan"])
+    ' (did you mean ring8-gan?)'
+    """
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
 def load_preset(name_or_path: str) -> Config:
     """A bundled preset by name (``ring8-gan``) or a YAML file by path."""
     if name_or_path.endswith((".yaml", ".yml")) or Path(name_or_path).is_file():
         return load_yaml(name_or_path)
     if name_or_path not in preset_names():
-        raise ValueError(f"unknown preset {name_or_path!r}; expected one of {', '.join(preset_names())} "
-                         "or a .yaml file")
+        raise ValueError(f"unknown preset {name_or_path!r}{did_you_mean(name_or_path, preset_names())}; "
+                         f"expected one of {', '.join(preset_names())} or a .yaml file")
     text = (resources.files("gandojo") / "presets" / f"{name_or_path}.yaml").read_text()
     return from_dict(yaml.safe_load(text))
 
@@ -304,14 +327,21 @@ def load_preset(name_or_path: str) -> Config:
 def apply_overrides(config: Config, overrides: list[str]) -> Config:
     """Apply ``section.key=value`` strings, e.g. ``["train.steps=100", "optim.betas=0.5,0.999"]``."""
     values = to_dict(config)
+    keys = [f"{section}.{name}" for section, names in values.items() for name in names]
     for item in overrides:
         key, sep, raw = item.partition("=")
         section, dot, name = key.strip().partition(".")
         if not sep or not dot:
-            raise ValueError(f"override {item!r}: expected section.key=value, e.g. train.steps=100")
+            # "lr=1e-3": the section is missing; name the full key when the name is a known one
+            known = [k for k in keys if k.endswith(f".{key.strip()}")]
+            hint = f" (did you mean {known[0]}?)" if len(known) == 1 else did_you_mean(key.strip(), keys)
+            raise ValueError(f"override {item!r}: expected section.key=value, e.g. train.steps=100{hint}")
         if section not in values:
-            raise ValueError(f"override {item!r}: unknown section {section!r}; expected one of "
-                             + ", ".join(SECTIONS))
+            raise ValueError(f"override {item!r}: unknown section {section!r}{did_you_mean(section, list(SECTIONS))}; "
+                             "expected one of " + ", ".join(SECTIONS))
+        if name not in values[section]:
+            raise ValueError(f"override {item!r}: unknown key {key.strip()!r}{did_you_mean(key.strip(), keys)}; "
+                             f"{section} has " + ", ".join(values[section]))
         parsed = yaml.safe_load(raw) if raw.strip() else None
         values[section][name] = parsed
     return from_dict(values)

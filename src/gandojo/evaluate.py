@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from gandojo.distances import wasserstein
 from gandojo.metrics.modes import format_mode_table, score_modes
-from gandojo.wasserstein import wasserstein
 
 
 def evaluate_points(samples: torch.Tensor, data: Any, *, seed: int = 0,
@@ -96,6 +96,14 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def describe_scored(scored: dict[str, Any]) -> str:
+    """One line on what an evaluation scored (``evaluate_run``'s ``scored``)."""
+    step = "" if scored["step"] is None else f" (step {scored['step']})"
+    seed = ("the run's own evaluation streams (seed " f"{scored['streams_of_seed']}), as its final evaluation"
+            if scored["seed"] is None else f"seed {scored['seed']}")
+    return f"scored {scored['samples']} samples of {scored['source']}{step}, {seed}"
 
 
 def format_evaluation(result: dict[str, Any]) -> str:

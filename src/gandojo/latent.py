@@ -94,7 +94,7 @@ def write_interpolation(source: str | Path, out: str | Path, *, rows: int = 4, s
     walks = torch.stack([interpolation_latents(z0, z1, steps, name) for name in methods], dim=1)  # (rows, M, S, D)
     with torch.no_grad():
         images = generator(walks.reshape(-1, m.latent_dim)).cpu()  # (rows*M*S, C, H, W)
-    image_grid(images, out, nrow=steps)
+    image_grid(images, out, nrow=steps, row_labels=methods * rows)
     if gif is not None:
         per_step = images.reshape(rows, len(methods), steps, *images.shape[1:]).transpose(0, 1)
         per_step = per_step.reshape(len(methods) * rows, steps, *images.shape[1:])  # lerp walks, then slerp walks

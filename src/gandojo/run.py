@@ -15,7 +15,8 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import replace
+import warnings
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -24,7 +25,6 @@ import torch
 from gandojo.checkpoint import (
     CheckpointError,
     checkpoint_config,
-    latest_checkpoint,
     list_checkpoints,
     load_checkpoint,
     load_exported,
@@ -104,8 +104,10 @@ class RunHooks:
         path = self.run_dir / "samples" / f"step_{step:06d}.png"
         if len(t.data.shape) == 1:
             real = t.data.sample(2000, torch.Generator().manual_seed(0)).numpy()
-            centers = t.data.modes.centers if t.data.modes is not None and t.data.shape[0] == 2 else None
-            points_snapshot(fake.numpy(), real, path, title=f"step {step}", centers=centers)
+            modes = t.data.modes if t.data.modes is not None and t.data.shape[0] == 2 else None
+            points_snapshot(fake.numpy(), real, path, title=f"step {step}",
+                            centers=None if modes is None else modes.centers,
+                            names=None if modes is None else modes.names)
         elif len(t.data.shape) == 3:
             image_grid(fake, path, nrow=8)
             if not (self.run_dir / "real.png").exists():
@@ -296,6 +298,9 @@ def train_run(config: Config, run_dir: str | Path, *, resume: bool = False, prog
     trainer = Trainer(config, data)
     if payload is not None:
         trainer.load_state_dict(payload["trainer"])
+        if trainer.g_step == config.train.steps:
+            raise ValueError(f"{run_dir} finished at step {trainer.g_step}; pass --steps M (M > {trainer.g_step}) "
+                             "to train further")
         if trainer.g_step > config.train.steps:
             raise ValueError(f"the checkpoint is at step {trainer.g_step}, past --steps {config.train.steps}")
     elif resume:
@@ -385,32 +390,59 @@ def _write_summary(run_dir: Path, trainer: Trainer, status: str, started: float,
     return summary
 
 
-def load_trainer(path: str | Path) -> Trainer:
-    """A trainer restored from a run folder (its newest checkpoint) or a checkpoint file."""
-    path = Path(path)
+def _load_trainer(path: Path) -> tuple[Trainer, Path]:
     if not path.exists():
         raise FileNotFoundError(f"no run folder or checkpoint at {path}")
-    checkpoint = latest_checkpoint(path) if path.is_dir() else path
-    payload = load_checkpoint(checkpoint)
+    if path.is_dir():
+        payload, checkpoint, notes = find_resumable(path)
+        if payload is None:
+            raise FileNotFoundError(f"{path}: no checkpoint yet (the run stopped before its first one)")
+        for note in notes:
+            warnings.warn(note, stacklevel=3)
+    else:
+        payload, checkpoint = load_checkpoint(path), path
     trainer = Trainer(resolve(checkpoint_config(payload)))
     trainer.load_state_dict(payload["trainer"])
-    return trainer
+    return trainer, checkpoint
 
 
-def load_generator(path: str | Path) -> tuple[torch.nn.Module, Config, Any]:
-    """(generator in eval mode, config, data set) from a run folder, checkpoint, or exported ``.safetensors``."""
+def load_trainer(path: str | Path) -> Trainer:
+    """A trainer restored from a run folder (its newest checkpoint that loads) or a checkpoint file."""
+    return _load_trainer(Path(path))[0]
+
+
+@dataclass(frozen=True)
+class LoadedGenerator:
+    """A generator in eval mode with its config and data, and where it came from (``step`` is None for an
+    export written before the step was recorded)."""
+
+    generator: torch.nn.Module
+    config: Config
+    data: Any
+    source: Path
+    step: int | None
+
+
+def open_generator(path: str | Path) -> LoadedGenerator:
+    """The generator of a run folder (newest loadable checkpoint), a checkpoint, or an exported ``.safetensors``."""
     path = Path(path)
     if path.suffix == ".safetensors":
         from gandojo.data import load_data
         from gandojo.models import build_models
 
-        tensors, config = load_exported(path)
+        tensors, config, step = load_exported(path)
         data = load_data(config.data)
         generator, _ = build_models(config.model, tuple(data.shape))
         generator.load_state_dict(tensors)
-        return generator.eval(), config, data
-    trainer = load_trainer(path)
-    return trainer.generator.eval(), trainer.config, trainer.data
+        return LoadedGenerator(generator.eval(), config, data, path, step)
+    trainer, checkpoint = _load_trainer(path)
+    return LoadedGenerator(trainer.generator.eval(), trainer.config, trainer.data, checkpoint, trainer.g_step)
+
+
+def load_generator(path: str | Path) -> tuple[torch.nn.Module, Config, Any]:
+    """(generator in eval mode, config, data set) from a run folder, checkpoint, or exported ``.safetensors``."""
+    loaded = open_generator(path)
+    return loaded.generator, loaded.config, loaded.data
 
 
 def default_eval_samples(data: Any) -> int:
@@ -426,6 +458,7 @@ def evaluate_run(path: str | Path, *, samples: int | None = None, seed: int | No
     from the run's own evaluation streams (:mod:`gandojo.seeds`), so the result equals the final
     evaluation of training at the same sample count; an integer draws from that seed's streams. With
     ``inception_weights`` (a file), images also get standard FID (``fid``) against as many real images.
+    ``scored`` says what was scored: the checkpoint or file, its step, the sample count and the seed.
     """
     from gandojo.models import generate
 
@@ -435,7 +468,8 @@ def evaluate_run(path: str | Path, *, samples: int | None = None, seed: int | No
         from gandojo.metrics.inception import check_inception
 
         check_inception(inception_weights)  # fail before the work, not after
-    generator, config, data = load_generator(path)
+    loaded = open_generator(path)
+    generator, config, data = loaded.generator, loaded.config, loaded.data
     if inception_weights is not None and len(data.shape) != 3:
         raise ValueError("--inception-weights applies to image data only")
     samples = samples or default_eval_samples(data)
@@ -448,6 +482,8 @@ def evaluate_run(path: str | Path, *, samples: int | None = None, seed: int | No
 
         real = data.sample(samples, torch.Generator().manual_seed(streams["eval_real"]))
         result["fid"] = inception_fid(real, fake, inception_weights)
+    result["scored"] = {"source": str(loaded.source), "step": loaded.step, "samples": samples,
+                        "seed": seed, "streams_of_seed": config.train.seed if seed is None else seed}
     return result
 
 

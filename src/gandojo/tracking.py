@@ -49,7 +49,10 @@ def format_stats(stats: dict[str, Any]) -> str:
     for key, label, fmt in (("loss_d", "D", ".3f"), ("loss_g", "G", ".3f"), ("d_real", "D(x)", ".2f"),
                             ("d_fake", "D(G(z))", ".2f"), ("w_estimate", "W≈", ".3f")):
         if stats.get(key) is not None:
-            parts.append(f"{label} {stats[key]:{fmt}}")
+            value = stats[key]
+            # a clipped critic's estimate is W1 times a small unknown scale: keep three significant digits
+            spec = ".3g" if key == "w_estimate" and 0 < abs(value) < 0.1 else fmt
+            parts.append(f"{label} {value:{spec}}")
     if stats.get("modes_covered") is not None:
         parts.append(f"modes {stats['modes_covered']}/{stats['modes_total']}")
     if stats.get("classes_covered") is not None:

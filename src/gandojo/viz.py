@@ -22,8 +22,16 @@ def _save(fig: Figure, path: str | Path) -> Path:
 
 
 def points_snapshot(generated: np.ndarray, real: np.ndarray, path: str | Path, *, title: str = "",
-                    centers: np.ndarray | None = None) -> Path:
-    """2-D: generated points over real points (and mode centres). 1-D: overlaid histograms."""
+                    centers: np.ndarray | None = None, names: tuple[str, ...] | None = None) -> Path:
+    """Write :func:`points_figure` to ``path``."""
+    return _save(points_figure(generated, real, title=title, centers=centers, names=names), path)
+
+
+def points_figure(generated: np.ndarray, real: np.ndarray, *, title: str = "", centers: np.ndarray | None = None,
+                  names: tuple[str, ...] | None = None) -> Figure:
+    """2-D: generated points over real points (and mode centres, labelled with ``names`` when there are at
+    most 8). 1-D: overlaid histograms. Points of more than two dimensions show dimensions 1 and 2, and
+    the axes say so."""
     generated = np.asarray(generated).reshape(len(generated), -1)
     real = np.asarray(real).reshape(len(real), -1)
     fig = Figure(figsize=(4.5, 4.2))
@@ -41,10 +49,19 @@ def points_snapshot(generated: np.ndarray, real: np.ndarray, path: str | Path, *
         ax.scatter(generated[:, 0], generated[:, 1], s=3, alpha=0.5, label="generated", color="tab:orange")
         if centers is not None:
             ax.scatter(centers[:, 0], centers[:, 1], marker="x", color="black", s=30, label="mode centres")
+            if names is not None and len(names) <= 8:
+                for (cx, cy), name in zip(centers[:, :2], names, strict=True):
+                    ax.annotate(name, (cx, cy), xytext=(6, 6), textcoords="offset points", fontsize=8)
         ax.set_aspect("equal", adjustable="datalim")
-    ax.legend(loc="upper right", fontsize=7, markerscale=3)
+        dims = generated.shape[1]
+        ax.set_xlabel("x1" if dims == 2 else f"dimension 1 of {dims}")
+        ax.set_ylabel("x2" if dims == 2 else f"dimension 2 of {dims}")
+    legend = ax.legend(loc="upper right", fontsize=7)
+    for handle in legend.legend_handles:  # one readable marker size, whatever the points' size
+        if hasattr(handle, "set_sizes"):
+            handle.set_sizes([20])
     ax.set_title(title, fontsize=9)
-    return _save(fig, path)
+    return fig
 
 
 def _series(records: list[dict[str, Any]], key: str) -> tuple[np.ndarray, np.ndarray]:
@@ -66,13 +83,21 @@ def smooth(values: np.ndarray, window: int = 10) -> np.ndarray:
 
 
 def training_curves(records: list[dict[str, Any]], path: str | Path, *, title: str = "") -> Path:
-    """Losses, D's outputs, and (when logged) the Wasserstein estimate against the exact W and coverage."""
+    """Write :func:`training_figure` to ``path``."""
+    return _save(training_figure(records, title=title), path)
+
+
+def training_figure(records: list[dict[str, Any]], *, title: str = "") -> Figure:
+    """Losses, D's outputs, and when logged: the Wasserstein estimate against the exact W, mode coverage
+    with high quality (points with known modes), the Fréchet distance with its floor (digits)."""
     wasserstein = any(r.get("w_estimate") is not None for r in records)
+    has_w = wasserstein or any(r.get("w_exact") is not None for r in records)
     has_modes = any(r.get("modes_covered") is not None for r in records)
-    panels = 2 + int(wasserstein or any(r.get("w_exact") is not None for r in records)) + int(has_modes)
-    fig = Figure(figsize=(4.2 * panels, 3.4))
-    axes = fig.subplots(1, panels)
-    ax = axes[0]
+    has_frechet = any(r.get("frechet") is not None for r in records)
+    panels = 2 + int(has_w) + int(has_modes) + int(has_frechet)
+    fig = Figure(figsize=(4.2 * panels, 3.6))
+    axes = list(fig.subplots(1, panels))
+    ax = axes.pop(0)
     for key, label in (("loss_d", "D / critic loss"), ("loss_g", "G loss"), ("value", "V(D, G)")):
         steps, values = _series(records, key)
         if len(steps):
@@ -80,7 +105,7 @@ def training_curves(records: list[dict[str, Any]], path: str | Path, *, title: s
     ax.set_xlabel("generator step")
     ax.set_title("losses", fontsize=9)
     ax.legend(fontsize=7)
-    ax = axes[1]
+    ax = axes.pop(0)
     for key, label in (("d_real", "D(x)"), ("d_fake", "D(G(z))")):
         steps, values = _series(records, key)
         if len(steps):
@@ -90,10 +115,8 @@ def training_curves(records: list[dict[str, Any]], path: str | Path, *, title: s
     ax.set_xlabel("generator step")
     ax.set_title("discriminator outputs (means)", fontsize=9)
     ax.legend(fontsize=7)
-    index = 2
-    if panels > 2 + int(has_modes):
-        ax = axes[index]
-        index += 1
+    if has_w:
+        ax = axes.pop(0)
         steps, values = _series(records, "w_estimate")
         if len(steps):
             ax.plot(steps, values, lw=0.5, alpha=0.3, color="tab:purple")
@@ -105,23 +128,47 @@ def training_curves(records: list[dict[str, Any]], path: str | Path, *, title: s
         ax.set_title("Wasserstein distance", fontsize=9)
         ax.legend(fontsize=7)
     if has_modes:
-        ax = axes[index]
+        ax = axes.pop(0)
         steps, values = _series(records, "modes_covered")
         total = next(r["modes_total"] for r in records if r.get("modes_total") is not None)
-        ax.plot(steps, values, "o-", ms=3, label="modes covered")
+        covered = ax.plot(steps, values, "o-", ms=3, label="modes covered")
         ax.axhline(total, color="grey", lw=0.5, ls="--")
         ax.set_ylim(0, total * 1.1)
         ax.set_xlabel("generator step")
-        ax.set_title(f"mode coverage (of {total})", fontsize=9)
+        ax.set_ylabel(f"modes covered (of {total})")
+        ax.set_title("mode coverage and sample quality", fontsize=9)
         ax2 = ax.twinx()
         steps, values = _series(records, "high_quality")
-        ax2.plot(steps, 100 * values, "s--", ms=2, color="tab:green", label="high quality %")
-        ax2.set_ylim(0, 105)
-        ax2.legend(fontsize=7, loc="lower right")
-        ax.legend(fontsize=7, loc="lower left")
+        quality = ax2.plot(steps, 100 * values, "s--", ms=2, color="tab:green", label="high quality (%)")
+        ax2.set_ylim(0, 110)
+        ax2.set_ylabel("high-quality samples (%)")
+        _legend_below(ax, covered + quality)
+    if has_frechet:
+        ax = axes.pop(0)
+        steps, values = _series(records, "frechet")
+        lines = ax.plot(steps, values, "o-", ms=3, color="tab:red", label="Fréchet distance")
+        floor = next(r["frechet_floor"] for r in records if r.get("frechet_floor") is not None)
+        lines += [ax.axhline(floor, color="grey", lw=0.8, ls="--", label=f"floor (real vs real, {floor:.1f})")]
+        ax.set_ylim(0, None)
+        ax.set_xlabel("generator step")
+        ax.set_ylabel("Fréchet distance (classifier features)")
+        ax.set_title("image quality", fontsize=9)
+        steps, values = _series(records, "classes_covered")
+        if len(steps):
+            ax2 = ax.twinx()
+            lines += ax2.plot(steps, values, "s--", ms=2, color="tab:blue", label="classes covered")
+            ax2.set_ylim(0, 11)
+            ax2.set_ylabel("classes covered (of 10)")
+        _legend_below(ax, lines)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    return _save(fig, path)
+    return fig
+
+
+def _legend_below(ax, lines) -> None:
+    """One legend for a panel with two y axes, under the plot, where it cannot cover a curve."""
+    ax.legend(lines, [line.get_label() for line in lines], fontsize=7, loc="upper center",
+              bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
 
 
 # --- images -------------------------------------------------------------------------------------------
@@ -175,12 +222,32 @@ def _pil(array: np.ndarray):
 
 
 def image_grid(images, path: str | Path, *, nrow: int | None = None, padding: int = 2,
-               scale: int | None = None) -> Path:
-    """Write images (N, C, H, W) in [-1, 1] as one PNG grid (see :func:`grid_array`); returns the path."""
+               scale: int | None = None, row_labels: list[str] | None = None) -> Path:
+    """Write images (N, C, H, W) in [-1, 1] as one PNG grid (see :func:`grid_array`); returns the path.
+
+    ``row_labels`` (one per row) are written in a margin on the left.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _pil(grid_array(images, nrow=nrow, padding=padding, scale=scale)).save(path)
+    grid = grid_array(images, nrow=nrow, padding=padding, scale=scale)
+    picture = _pil(grid) if row_labels is None else _label_rows(grid, row_labels, padding)
+    picture.save(path)
     return path
+
+
+def _label_rows(grid: np.ndarray, labels: list[str], padding: int):
+    """The grid with a white margin on the left holding one label per row, centred on the row."""
+    from PIL import Image, ImageDraw
+
+    picture = _pil(grid).convert("RGB")
+    margin = 8 + 7 * max(map(len, labels))
+    out = Image.new("RGB", (picture.width + margin, picture.height), "white")
+    out.paste(picture, (margin, 0))
+    draw = ImageDraw.Draw(out)
+    row_height = (picture.height - padding) / len(labels)
+    for i, label in enumerate(labels):
+        draw.text((4, padding + (i + 0.5) * row_height - 5), label, fill="black")
+    return out
 
 
 def save_images(images, folder: str | Path, *, prefix: str = "sample") -> list[Path]:

@@ -13,15 +13,19 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
-from gandojo.wasserstein import TransportResult, parallel_lines
+from gandojo.distances import TransportResult, parallel_lines
 
-__all__ = ["plot_parallel_lines", "plot_transport"]
+__all__ = ["plot_parallel_lines", "plot_transport", "transport_figure"]
+
+
+def _check_png(path: str | Path) -> None:
+    if Path(path).suffix.lower() != ".png":
+        raise ValueError(f"figures are written as PNG; give a path ending in .png, got {str(path)!r}")
 
 
 def _save(fig: Figure, path: str | Path) -> Path:
+    _check_png(path)
     path = Path(path)
-    if path.suffix.lower() != ".png":
-        raise ValueError(f"figures are written as PNG; give a path ending in .png, got {str(path)!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110, bbox_inches="tight")
     return path
@@ -33,6 +37,24 @@ def _fmt(x: float) -> str:
 
 def plot_transport(result: TransportResult, path: str | Path, *, labels: tuple[str, str] = ("P", "Q"),
                    title: str | None = None) -> Path:
+    """Write :func:`transport_figure` to ``path`` (a ``.png``); returns the path.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from gandojo.distances import transport
+    >>> r = transport([6, 4, 3, 1], [3, 4, 4, 3], positions=[1, 2, 3, 4])
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     out = plot_transport(r, pathlib.Path(tmp) / "plan.png")
+    ...     out.stat().st_size > 0
+    True
+    """
+    _check_png(path)
+    return _save(transport_figure(result, labels=labels, title=title), path)
+
+
+def transport_figure(result: TransportResult, *, labels: tuple[str, str] = ("P", "Q"),
+                     title: str | None = None) -> Figure:
     """Draw P as bars pointing up, Q as bars pointing down, and the plan's moves as arrows between them.
 
     Arrow width grows with the amount moved, and each arrow is labelled with it; mass that stays in its
@@ -41,11 +63,9 @@ def plot_transport(result: TransportResult, path: str | Path, *, labels: tuple[s
     Parameters
     ----------
     result : TransportResult
-        From :func:`gandojo.wasserstein.transport` (the optimal plan) or
-        :func:`gandojo.wasserstein.score_plan` (a given one). Cells are placed at their positions when
+        From :func:`gandojo.distances.transport` (the optimal plan) or
+        :func:`gandojo.distances.score_plan` (a given one). Cells are placed at their positions when
         these are 1-D, otherwise at 1, 2, ....
-    path : str or Path
-        The PNG to write (parent folders are created).
     labels : (str, str)
         Names of the two histograms in the legend.
     title : str, optional
@@ -53,17 +73,7 @@ def plot_transport(result: TransportResult, path: str | Path, *, labels: tuple[s
 
     Returns
     -------
-    Path
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from gandojo.wasserstein import transport
-    >>> r = transport([6, 4, 3, 1], [3, 4, 4, 3], positions=[1, 2, 3, 4])
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     out = plot_transport(r, pathlib.Path(tmp) / "plan.png")
-    ...     out.stat().st_size > 0
-    True
+    Figure
     """
     n, m = result.plan.shape
     if result.positions is not None and result.positions.shape[1] == 1:
@@ -89,17 +99,21 @@ def plot_transport(result: TransportResult, path: str | Path, *, labels: tuple[s
 
     flows = result.flows
     biggest = max((f.amount for f in flows), default=1.0)
-    for k, f in enumerate(flows):
+    placed: list[tuple[float, float]] = []
+    for f in flows:
         x0, x1 = xa[f.source], xb[f.target]
         lw = 1.0 + 5.0 * f.amount / biggest
-        # Alternate the bend so that arrows between the same pair of columns do not overlap.
-        bend = 0.25 if k % 2 == 0 else -0.25
         arrow = FancyArrowPatch((x0, gap), (x1, -gap), arrowstyle="-|>", mutation_scale=10 + 2 * lw,
-                                lw=lw, color="tab:green", alpha=0.8, connectionstyle=f"arc3,rad={bend}",
-                                shrinkA=0, shrinkB=0)
+                                lw=lw, color="tab:green", alpha=0.8, shrinkA=0, shrinkB=0)
         ax.add_patch(arrow)
-        ax.text(0.5 * (x0 + x1) + 0.1 * spacing * np.sign(bend), 0.0, _fmt(f.amount), fontsize=8,
-                ha="center", va="center", color="darkgreen",
+        # The label sits on its arrow, at the first point along it that is clear of the labels placed so far
+        # (crossing arrows would otherwise put their labels on top of each other).
+        for t in (0.5, 0.3, 0.7, 0.4, 0.6, 0.2, 0.8):
+            x, y = x0 + t * (x1 - x0), gap - t * 2 * gap
+            if all(abs(x - u) > 0.45 * spacing or abs(y - v) > 0.3 * gap for u, v in placed):
+                break
+        placed.append((x, y))
+        ax.text(x, y, _fmt(f.amount), fontsize=8, ha="center", va="center", color="darkgreen",
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
 
     ax.axhline(gap, color="grey", lw=0.5)
@@ -111,12 +125,12 @@ def plot_transport(result: TransportResult, path: str | Path, *, labels: tuple[s
     ax.set_xlim(xs.min() - spacing, xs.max() + spacing)
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)  # outside: never over a bar
     kind = "optimal plan" if result.optimal else "given plan"
     ax.set_title(title or f"{kind}: cost {_fmt(result.distance)} "
                  f"(= {_fmt(result.mass)} mass x {result.normalized('mass'):.4g} per unit), "
                  f"{len(flows)} moves", fontsize=9)
-    return _save(fig, path)
+    return fig
 
 
 def plot_parallel_lines(path: str | Path, *, theta_range: tuple[float, float] = (-1.0, 1.0),

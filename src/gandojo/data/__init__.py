@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Literal
 
@@ -28,7 +29,7 @@ def data_kind(name: str) -> Literal["points", "images"] | None:
         return "points"
     if name in IMAGE_DATA:
         return "images"
-    path = Path(name)
+    path = Path(name).expanduser()
     suffix = path.suffix.lower()
     if suffix in (".npy", ".npz") and path.is_file():
         return "images" if is_image_array(path) else "points"
@@ -50,13 +51,21 @@ def load_data(config: DataConfig):
         return make_toy(name, sigma=config.sigma, weights=config.weights)
     if name in IMAGE_DATA:
         return IMAGE_DATA[name](image_size=config.image_size, channels=config.channels)
-    path = Path(name)
-    if data_kind(name) == "images":
+    path = Path(name).expanduser()
+    if data_kind(str(path)) == "images":
         return load_images(path, config.image_size, config.channels)
-    if path.suffix.lower() in ARRAY_SUFFIXES:
-        return load_array(path)  # points, or a clear error for a missing or unreadable file
-    raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(data_names())}, a path to a "
+    if path.exists():
+        return load_array(path)  # points, or a clear error for an unreadable file
+    if _looks_like_a_path(name):
+        raise FileNotFoundError(f"no such file or folder: {name}")
+    close = difflib.get_close_matches(name, data_names(), n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise ValueError(f"unknown data set {name!r}{hint}; expected one of {', '.join(data_names())}, a path to a "
                      f"{', '.join(ARRAY_SUFFIXES)} file, an image folder, IDX files or CIFAR-10 batches")
+
+
+def _looks_like_a_path(name: str) -> bool:
+    return any(sep in name for sep in ("/", "\\")) or name.startswith(("~", ".")) or bool(Path(name).suffix)
 
 
 __all__ = ["ArrayData", "GaussianMixture", "ImageData", "Modes", "StackedDigits", "data_kind", "data_names",

@@ -236,15 +236,19 @@ def digits(image_size: int = 16, channels: int | None = None) -> ImageData:
     bunch = load_digits()
     x = torch.as_tensor(bunch.images, dtype=torch.float32)[:, None] / 8.0 - 1.0  # (1797, 1, 8, 8), 0..16 -> [-1, 1]
     labels = torch.as_tensor(bunch.target, dtype=torch.int64)
+    notes = () if image_size == 8 else (f"digits: 1,797 images, resized (bilinear) 8×8 → {image_size}×{image_size} "
+                                        "(data.image_size)",)
     x = resize_images(x, image_size)
-    return ImageData("digits", x, labels, tuple(str(d) for d in range(10)), "digits")
+    return ImageData("digits", x, labels, tuple(str(d) for d in range(10)), "digits", notes=notes)
 
 
 def stacked_digits(image_size: int = 16, channels: int | None = None) -> StackedDigits:
     """Stacked digits (3 channels, 1,000 modes) built from :func:`digits` at ``image_size``."""
     if channels not in (None, 3):
         raise ValueError(f"data.channels {channels!r}: stacked-digits has 3 channels; use null or 3")
-    return StackedDigits(digits(image_size))
+    single = digits(image_size)
+    return StackedDigits(single, notes=(*single.notes, "stacked-digits: three digits drawn at random as the "
+                                        "three channels of each image (1,000 modes)"))
 
 
 IMAGE_DATA = {"digits": digits, "stacked-digits": stacked_digits}

@@ -128,6 +128,7 @@ class ArrayData:
     name: str
     values: Tensor  # (N, D) float32
     modes: None = None
+    notes: tuple[str, ...] = ()  # what the loader did (a skipped header row, the dimensions snapshots show)
 
     @property
     def dim(self) -> int:
@@ -158,7 +159,7 @@ def load_array(path: str | Path) -> ArrayData:
                     raise ValueError(f"{path}: the .npz archive holds no arrays")
                 array = archive[archive.files[0]]
         elif suffix == ".csv":
-            array = np.loadtxt(path, delimiter=",", ndmin=2)
+            array, header = _read_csv(path)
         else:
             raise ValueError(f"{path}: expected a .npy, .npz or .csv file of shape (N, D)")
     except (OSError, EOFError) as err:
@@ -178,4 +179,30 @@ def load_array(path: str | Path) -> ArrayData:
         raise ValueError(f"{path}: {bad} rows hold NaN or infinite values")
     if np.abs(array).max() > 1e6:
         raise ValueError(f"{path}: values up to {np.abs(array).max():.3g}; rescale the data to a range near 1")
-    return ArrayData(path.stem, torch.as_tensor(array, dtype=torch.float32))
+    notes = []
+    if suffix == ".csv" and header is not None:
+        notes.append(f"{path.name}: skipped the header row ({header})")
+    if array.shape[1] > 2:
+        notes.append(f"{path.name}: {array.shape[1]}-D points; the snapshots show dimensions 1 and 2")
+    return ArrayData(path.stem, torch.as_tensor(array, dtype=torch.float32), notes=tuple(notes))
+
+
+def _read_csv(path: Path) -> tuple[np.ndarray, str | None]:
+    """Numbers of a CSV file, and its header row if the first row holds no numbers (else None)."""
+    try:
+        return np.loadtxt(path, delimiter=",", ndmin=2), None
+    except ValueError:
+        with path.open() as f:
+            first = f.readline().strip()
+        cells = [cell.strip() for cell in first.split(",")]
+        if not first or any(_is_number(cell) for cell in cells):
+            raise  # not a header: the data itself is malformed
+        return np.loadtxt(path, delimiter=",", ndmin=2, skiprows=1), first
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
