@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 from gandojo.config import apply_overrides, load_preset
-from gandojo.evaluate import format_evaluation
-from gandojo.latent import write_interpolation
-from gandojo.run import train_run
-from gandojo.tracking import read_metrics
+from gandojo.inference import write_interpolation
+from gandojo.metrics.report import format_evaluation
+from gandojo.runs.progress import read_metrics
+from gandojo.runs.runner import train_run
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recorded import fmt, recorded  # noqa: E402

@@ -27,10 +27,10 @@ import numpy as np
 import torch
 
 import gandojo.objectives as objectives
-from gandojo.checkpoint import load_checkpoint
 from gandojo.cli import main as cli
 from gandojo.config import SECTIONS, Config, apply_overrides, from_dict, to_dict
-from gandojo.run import StopRequested, prepare, train_run
+from gandojo.runs.checkpoint import load_checkpoint
+from gandojo.runs.runner import StopRequested, prepare, train_run
 from gandojo.train import NonFiniteError, Trainer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 from gandojo.config import Config, apply_overrides, load_preset
-from gandojo.evaluate import format_evaluation
-from gandojo.run import train_run
+from gandojo.metrics.report import format_evaluation
+from gandojo.runs.runner import train_run
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recorded import fmt, recorded  # noqa: E402

@@ -16,8 +16,8 @@ import tempfile
 from pathlib import Path
 
 from gandojo.config import Config, apply_overrides
-from gandojo.run import train_run
-from gandojo.tracking import read_metrics
+from gandojo.runs.progress import read_metrics
+from gandojo.runs.runner import train_run
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recorded import recorded  # noqa: E402

@@ -19,8 +19,8 @@ import numpy as np
 from scipy.stats import spearmanr
 
 from gandojo.config import apply_overrides, load_preset
-from gandojo.run import train_run
-from gandojo.tracking import read_metrics
+from gandojo.runs.progress import read_metrics
+from gandojo.runs.runner import train_run
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recorded import recorded  # noqa: E402

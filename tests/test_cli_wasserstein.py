@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from gandojo.cli_wasserstein import register
+from gandojo.cli.transport import register
 
 W = importlib.import_module("gandojo.distances")
 

@@ -6,9 +6,10 @@ from PIL import Image
 
 from gandojo.data.toy import three_mode
 from gandojo.distances import score_plan, transport
-from gandojo.tracking import format_stats
-from gandojo.viz import image_grid, points_figure, training_figure
-from gandojo.viz_transport import transport_figure
+from gandojo.runs.progress import format_stats
+from gandojo.viz.images import image_grid
+from gandojo.viz.training import points_figure, training_figure
+from gandojo.viz.transport import transport_figure
 
 
 def test_three_mode_snapshot_names_the_modes():

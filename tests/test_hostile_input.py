@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from gandojo.cli import main
 from gandojo.config import SECTIONS, Config, from_dict, to_dict
 from gandojo.data import load_data
-from gandojo.data.toy import load_array
+from gandojo.data.points import load_array
 
 VALID = to_dict(Config())
 junk = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True),

@@ -8,7 +8,6 @@ import torch
 
 from gandojo.config import Config, DataConfig, ModelConfig, TrainConfig, resolve
 from gandojo.data.images import digits, stacked_digits
-from gandojo.evaluate import evaluate_samples
 from gandojo.metrics.classifier import (
     ClassifierSettings,
     classifier_path,
@@ -20,6 +19,7 @@ from gandojo.metrics.frechet import chunked_frechet, frechet_distance, frechet_f
 from gandojo.metrics.images import DigitsScorer, StackedDigitsScorer
 from gandojo.metrics.inception import inception_fid
 from gandojo.metrics.prdc import prdc
+from gandojo.metrics.scoring import make_evaluator
 from gandojo.train import Trainer, fit
 
 DIGITS_KEYS = {"classes_covered", "class_kl", "frechet", "frechet_floor", "precision", "recall", "density",
@@ -176,6 +176,10 @@ def test_stacked_digits_real_versus_collapsed(classifier):
     assert result["kl"] < 0.4 and abs(result["kl"] - result["real_kl"]) < 0.1
     collapsed = stacked.score(real[:1].repeat(500, 1, 1, 1))
     assert collapsed["modes_covered"] == 1 and collapsed["kl"] == pytest.approx(np.log(1000))
+
+
+def evaluate_samples(samples, data, *, cache_dir):
+    return make_evaluator(data, cache_dir=cache_dir)(samples)
 
 
 def test_evaluate_samples_dispatches_on_the_data(gandojo_cache):

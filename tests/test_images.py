@@ -22,7 +22,7 @@ from gandojo.data.images import (
     stacked_digits,
     to_channels,
 )
-from gandojo.data.toy import ArrayData
+from gandojo.data.points import ArrayData
 
 
 def in_range(x):
@@ -36,7 +36,7 @@ def test_digits_are_scaled_resized_and_labelled(size):
     data = load_data(DataConfig(name="digits", image_size=size))
     assert data.shape == (1, size, size) and data.values.shape == (1797, 1, size, size)
     assert in_range(data.values) and data.values.min() == -1 and data.values.max() == 1
-    assert data.protocol == "digits" and data.modes is None
+    assert data.benchmark == "digits" and data.modes is None and data.kind == "images"
     assert torch.bincount(data.labels).tolist() == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
     assert data.sample(7, torch.Generator().manual_seed(0)).shape == (7, 1, size, size)
 

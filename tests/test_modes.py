@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from gandojo.data.toy import grid25, ring8, three_mode
-from gandojo.metrics.modes import kl_divergence, score_modes
+from gandojo.distances import kl_divergence
+from gandojo.metrics.modes import score_modes
 
 
 def test_ring8_means_are_the_protocol_ones():

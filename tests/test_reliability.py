@@ -21,11 +21,12 @@ import pytest
 import torch
 
 import gandojo.objectives as objectives
-import gandojo.run as run_module
-from gandojo.checkpoint import CheckpointError, load_checkpoint
+import gandojo.runs.hooks as hooks_module
 from gandojo.cli import main
 from gandojo.config import Config, apply_overrides
-from gandojo.run import StopRequested, train_run
+from gandojo.errors import CheckpointError
+from gandojo.runs.checkpoint import load_checkpoint
+from gandojo.runs.runner import StopRequested, train_run
 from gandojo.train import NonFiniteError, Trainer
 
 # Tiny models; a checkpoint every 5 steps and never by time, so which checkpoints exist depends on steps only.
@@ -252,7 +253,7 @@ def test_checkpoints_by_time(tmp_path, monkeypatch, seconds, expected):
         return spec.g_loss(d_fake)
 
     monkeypatch.setitem(objectives.OBJECTIVES, "gan", replace(spec, g_loss=g_loss))
-    monkeypatch.setattr(run_module, "_clock", lambda: clock["now"])
+    monkeypatch.setattr(hooks_module, "_clock", lambda: clock["now"])
     run = tmp_path / "run"
     train_run(tiny_config("gan", 20, "train.checkpoint_every=1000", f"train.checkpoint_seconds={seconds}",
                           "train.keep_checkpoints=100"), run, progress=False)
@@ -357,7 +358,7 @@ def test_nan_gives_exit_code_1_with_a_hint(tmp_path, monkeypatch, capsys):
 
 def test_checkpoint_writes_are_atomic(tmp_path, monkeypatch):
     """A crash while writing leaves the previous checkpoint whole and no partial file under the real name."""
-    from gandojo import checkpoint as ckpt
+    from gandojo.runs import checkpoint as ckpt
 
     run = tmp_path / "run"
     train_run(tiny_config("gan", 10), run, progress=False)

@@ -18,7 +18,6 @@ from gandojo.distances import (
     TransportError,
     divergences,
     earth_movers_distance,
-    parallel_lines,
     plan_cost,
     resolve_method,
     score_plan,
@@ -26,6 +25,7 @@ from gandojo.distances import (
     wasserstein,
     wasserstein_1d,
 )
+from gandojo.lessons import parallel_lines
 
 W = importlib.import_module("gandojo.distances")
 

@@ -29,11 +29,11 @@ _EXPORTS = {
     "gan_g_loss_minimax": "gandojo.objectives", "gan_g_loss_nonsaturating": "gandojo.objectives",
     "gradient_penalty": "gandojo.objectives", "value_function": "gandojo.objectives",
     "wgan_critic_loss": "gandojo.objectives", "wgan_g_loss": "gandojo.objectives",
-    "evaluate_run": "gandojo.run", "load_generator": "gandojo.run", "train_run": "gandojo.run",
+    "evaluate_run": "gandojo.inference", "load_generator": "gandojo.inference", "train_run": "gandojo.runs.runner",
     "Trainer": "gandojo.train", "fit": "gandojo.train",
     "TransportError": "gandojo.errors",
     "TransportResult": "gandojo.distances", "divergences": "gandojo.distances",
-    "earth_movers_distance": "gandojo.distances", "parallel_lines": "gandojo.distances",
+    "earth_movers_distance": "gandojo.distances", "parallel_lines": "gandojo.lessons",
     "plan_cost": "gandojo.distances", "score_plan": "gandojo.distances", "transport": "gandojo.distances",
     "wasserstein": "gandojo.distances", "wasserstein_1d": "gandojo.distances",
 }
@@ -61,7 +61,6 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         TransportResult,
         divergences,
         earth_movers_distance,
-        parallel_lines,
         plan_cost,
         score_plan,
         transport,
@@ -69,6 +68,8 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         wasserstein_1d,
     )
     from gandojo.errors import TransportError  # noqa: F401
+    from gandojo.inference import evaluate_run, load_generator  # noqa: F401
+    from gandojo.lessons import parallel_lines  # noqa: F401
     from gandojo.metrics.modes import ModeReport, score_modes  # noqa: F401
     from gandojo.models.dcgan import DCGANDiscriminator, DCGANGenerator  # noqa: F401
     from gandojo.models.mlp import MLPDiscriminator, MLPGenerator  # noqa: F401
@@ -82,5 +83,5 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         wgan_critic_loss,
         wgan_g_loss,
     )
-    from gandojo.run import evaluate_run, load_generator, train_run  # noqa: F401
+    from gandojo.runs.runner import train_run  # noqa: F401
     from gandojo.train import Trainer, fit  # noqa: F401

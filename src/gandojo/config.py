@@ -18,136 +18,132 @@ import dataclasses
 import difflib
 import itertools
 import re
-import types
-import typing
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic.dataclasses import dataclass
 
 ObjectiveName = Literal["gan", "gan-minimax", "wgan", "wgan-gp"]
 ModelFamily = Literal["mlp", "dcgan"]
 NoiseKind = Literal["normal", "uniform"]
 OptimizerName = Literal["adam", "rmsprop", "sgd"]
 Norm = Literal["none", "batch", "layer"]
+Benchmark = Literal["modes", "digits", "stacked-digits"]
+
+# Generated samples each benchmark's protocol scores: 2,500 for mode collapse (VEEGAN/PacGAN) and the digits,
+# 26,000 for the 1,000 modes of stacked digits (the Stacked MNIST protocol). Data of no benchmark: 2,500.
+PROTOCOL_SAMPLES: dict[Benchmark | None, int] = {"modes": 2500, "digits": 2500, "stacked-digits": 26000,
+                                                 None: 2500}
 
 
-def _fail(key: str, value: Any, expected: str) -> None:
-    raise ValueError(f"config key {key!r}: got {value!r}, expected {expected}")
+def _no_bool(value: Any) -> Any:
+    if isinstance(value, bool):  # True is an int to Python, never a step count or a rate to a user
+        raise ValueError("a number, not true/false")
+    return value
 
 
-def _check_positive(section: str, obj: Any, names: tuple[str, ...], *, allow_zero: bool = False) -> None:
-    for name in names:
-        value = getattr(obj, name)
-        if value is None:
-            continue
-        bad = value < 0 if allow_zero else value <= 0
-        if bad:
-            _fail(f"{section}.{name}", value, "a non-negative number" if allow_zero else "a positive number")
+def _split(value: Any) -> Any:
+    """``"0.5,0.9"`` (a CLI override) -> ``["0.5", "0.9"]``; lists pass through."""
+    return value.replace(",", " ").split() if isinstance(value, str) else value
 
 
-@dataclass(frozen=True)
+# torch and numpy hold 64-bit integers at most
+Int = Annotated[int, BeforeValidator(_no_bool), Field(ge=-2**63, le=2**63 - 1)]
+Positive = Annotated[int, BeforeValidator(_no_bool), Field(gt=0, le=2**63 - 1)]
+NonNegative = Annotated[int, BeforeValidator(_no_bool), Field(ge=0, le=2**63 - 1)]
+Real = Annotated[float, BeforeValidator(_no_bool)]
+PositiveReal = Annotated[float, BeforeValidator(_no_bool), Field(gt=0)]
+Fraction = Annotated[float, BeforeValidator(_no_bool), Field(ge=0, lt=1)]
+
+# Frozen, typed, and checked on construction by pydantic; unknown keys are refused.
+SECTION = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+@dataclass(frozen=True, config=SECTION)
 class DataConfig:
     """What to train on: a registered name (``ring8``, ``digits``, ...) or a path to a file or folder."""
 
-    name: str = "ring8"
-    weights: tuple[float, ...] | None = None  # mode weights for toy mixtures (three-mode, ...)
-    sigma: float | None = None  # override the per-mode std of a toy mixture
-    image_size: int = 16  # images: resized to this square size
-    channels: int | None = None  # images: force 1 (grayscale) or 3 (RGB); None = from the data
+    name: Annotated[str, Field(min_length=1)] = "ring8"
+    # mode weights for toy mixtures (three-mode, ...)
+    weights: Annotated[tuple[Annotated[Real, Field(ge=0)], ...] | None, BeforeValidator(_split)] = None
+    sigma: Annotated[PositiveReal, Field(le=1e6)] | None = None  # per-mode std of a toy mixture (at most 1e6)
+    image_size: Positive = 16  # images: resized to this square size
+    channels: Literal[1, 3] | None = None  # images: force 1 (grayscale) or 3 (RGB); None = from the data
 
-    def __post_init__(self) -> None:
-        if not self.name:
-            _fail("data.name", self.name, "a data set name or a path")
-        if self.weights is not None:
-            if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
-                _fail("data.weights", self.weights, "non-negative weights with a positive sum")
-        _check_positive("data", self, ("sigma", "image_size"))
-        if self.sigma is not None and self.sigma > 1e6:
-            _fail("data.sigma", self.sigma, "at most 1e6 (the range of user point data)")
-        if self.channels not in (None, 1, 3):
-            _fail("data.channels", self.channels, "1, 3 or null")
+    @field_validator("weights")
+    @classmethod
+    def _positive_total(cls, weights: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if weights is not None and sum(weights) <= 0:
+            raise ValueError("non-negative weights with a positive sum")
+        return weights
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class ModelConfig:
     """Generator and discriminator/critic architecture."""
 
     family: ModelFamily = "mlp"
-    latent_dim: int = 2
+    latent_dim: Positive = 2
     noise: NoiseKind = "normal"
-    hidden: int | None = None  # MLP width; None = the recipe's (256 for wgan-gp on points, else 128)
-    depth: int = 3  # MLP hidden layers
-    width: int = 64  # DCGAN base channel count (ngf = ndf)
+    hidden: Positive | None = None  # MLP width; None = the recipe's (256 for wgan-gp on points, else 128)
+    depth: Positive = 3  # MLP hidden layers
+    width: Positive = 64  # DCGAN base channel count (ngf = ndf)
     critic_norm: Norm | None = None  # None: batch for GAN/WGAN DCGAN critics, layer for wgan-gp, none for MLPs
     classic_head: bool = False  # DCGAN: the final 4x4 convolution of pytorch/examples instead of pooling
-    extra_layers: int = 0  # DCGAN depth: extra 3x3 stride-1 conv blocks in G and D (WGAN code's n_extra_layers)
-
-    def __post_init__(self) -> None:
-        _check_positive("model", self, ("latent_dim", "hidden", "depth", "width"))
-        _check_positive("model", self, ("extra_layers",), allow_zero=True)
+    extra_layers: NonNegative = 0  # DCGAN depth: extra 3x3 stride-1 conv blocks in G and D (WGAN code's n_extra_layers)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class ObjectiveConfig:
     """The game: which losses, how many critic steps per generator step, clipping and penalty."""
 
     name: ObjectiveName = "gan"
-    n_critic: int | None = None  # D/critic steps per G step (k); None = the objective's default
-    clip: float = 0.01  # wgan: weights clamped to [-clip, clip] after every critic step
-    gp_lambda: float | None = None  # wgan-gp: penalty weight; None = 0.1 on points (toy code), 10 on images
+    n_critic: Positive | None = None  # D/critic steps per G step (k); None = the objective's default
+    clip: PositiveReal = 0.01  # wgan: weights clamped to [-clip, clip] after every critic step
+    # wgan-gp: penalty weight; None = 0.1 on points (toy code), 10 on images
+    gp_lambda: Annotated[Real, Field(ge=0)] | None = None
     warmup_schedule: bool = True  # wgan: 100 critic steps for the first 25 G steps and every 500th
 
-    def __post_init__(self) -> None:
-        _check_positive("objective", self, ("n_critic", "clip"))
-        _check_positive("objective", self, ("gp_lambda",), allow_zero=True)
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class OptimConfig:
     """Optimizer for both players; ``None`` fields take the objective's paper default."""
 
     name: OptimizerName | None = None
-    lr: float | None = None
-    betas: tuple[float, float] | None = None
-    momentum: float | None = None  # sgd and rmsprop
-
-    def __post_init__(self) -> None:
-        _check_positive("optim", self, ("lr",))
-        if self.betas is not None and (len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas)):
-            _fail("optim.betas", self.betas, "two numbers in [0, 1)")
-        if self.momentum is not None and not 0 <= self.momentum < 1:
-            _fail("optim.momentum", self.momentum, "a number in [0, 1)")
+    lr: PositiveReal | None = None
+    betas: Annotated[tuple[Fraction, Fraction] | None, BeforeValidator(_split)] = None
+    momentum: Fraction | None = None  # sgd and rmsprop
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class TrainConfig:
     """Budget, seed and how often to log, evaluate, snapshot and checkpoint (in generator steps)."""
 
-    steps: int = 2000
-    batch_size: int = 256
-    seed: int = 0
-    log_every: int = 10
-    eval_every: int = 250
-    eval_samples: int = 2500
-    sample_every: int = 500
-    checkpoint_every: int = 500
-    checkpoint_seconds: float = 60.0  # also checkpoint when this much training time passed since the last one
-    keep_checkpoints: int = 2
+    steps: Positive = 2000
+    batch_size: Positive = 256
+    seed: NonNegative = 0
+    log_every: Positive = 10
+    eval_every: Positive = 250
+    eval_samples: Positive | None = None  # None: the data's protocol count (PROTOCOL_SAMPLES)
+    sample_every: Positive = 500
+    checkpoint_every: Positive = 500
+    checkpoint_seconds: PositiveReal = 60.0  # also checkpoint when this much training time passed since the last one
+    keep_checkpoints: Positive = 2
     device: str = "cpu"
 
-    def __post_init__(self) -> None:
-        _check_positive("train", self, ("steps", "batch_size", "log_every", "eval_every", "eval_samples",
-                                        "sample_every", "checkpoint_every", "checkpoint_seconds",
-                                        "keep_checkpoints"))
-        _check_positive("train", self, ("seed",), allow_zero=True)
-        if not re.fullmatch(r"cpu|mps|cuda(:\d+)?", self.device):
-            _fail("train.device", self.device, "cpu, cuda, cuda:N or mps")
+    @field_validator("device")
+    @classmethod
+    def _a_torch_device(cls, device: str) -> str:
+        if not re.fullmatch(r"cpu|mps|cuda(:\d+)?", device):
+            raise ValueError("cpu, cuda, cuda:N or mps")
+        return device
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class Config:
     """A complete run configuration."""
 
@@ -159,100 +155,39 @@ class Config:
 
 
 SECTIONS: dict[str, type] = {"data": DataConfig, "model": ModelConfig, "objective": ObjectiveConfig,
-            "optim": OptimConfig, "train": TrainConfig}
+                             "optim": OptimConfig, "train": TrainConfig}
 
 
-# --- conversion from plain values (YAML, key=value strings) -------------------------------------------
-
-def _coerce(key: str, value: Any, annotation: Any) -> Any:
-    """Convert ``value`` to the type ``annotation`` describes, or raise ValueError naming ``key``."""
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in args:
-            return None
-        errors = []
-        for arg in (a for a in args if a is not type(None)):
-            try:
-                return _coerce(key, value, arg)
-            except ValueError as err:
-                errors.append(str(err))
-        raise ValueError(errors[0])
-    if origin is Literal:
-        if value not in args:
-            _fail(key, value, "one of " + ", ".join(map(repr, args)))
-        return value
-    if origin is tuple:
-        if isinstance(value, str):
-            value = [v for v in value.replace(",", " ").split()]
-        if not isinstance(value, list | tuple):
-            _fail(key, value, "a list")
-        item_type = args[0]
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_coerce(key, v, item_type) for v in value)
-        if len(value) != len(args):
-            _fail(key, value, f"a list of {len(args)} values")
-        return tuple(_coerce(key, v, a) for v, a in zip(value, args, strict=True))
-    if annotation is bool:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in ("true", "yes", "1", "false", "no", "0"):
-            return value.lower() in ("true", "yes", "1")
-        _fail(key, value, "true or false")
-    if annotation is int:
-        number = None
-        if isinstance(value, int) and not isinstance(value, bool):
-            number = value
-        elif isinstance(value, float) and value.is_integer():
-            number = int(value)
-        elif isinstance(value, str):
-            try:
-                number = int(value)
-            except ValueError:
-                pass
-        if number is None or not -2**63 <= number < 2**63:
-            _fail(key, value, "an integer of at most 64 bits")  # torch and numpy cannot hold more
-        return number
-    if annotation is float:
-        if isinstance(value, bool):
-            _fail(key, value, "a number")
-        try:
-            result = float(value)
-        except (TypeError, ValueError):
-            _fail(key, value, "a number")
-        if result != result or result in (float("inf"), float("-inf")):
-            _fail(key, value, "a finite number")
-        return result
-    if annotation is str:
-        if isinstance(value, str):
-            return value
-        _fail(key, value, "a string")
-    raise TypeError(f"unsupported annotation {annotation!r} for {key}")
-
-
-def _section_from_dict(name: str, values: Any) -> Any:
-    cls = SECTIONS[name]
-    if values is None:
-        values = {}
-    if not isinstance(values, dict):
-        _fail(name, values, "a mapping of keys to values")
-    hints = typing.get_type_hints(cls)
-    known = {f.name for f in fields(cls)}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        _fail(f"{name}.{unknown[0]}", values[unknown[0]], "a known key: " + ", ".join(sorted(known)))
-    kwargs = {k: _coerce(f"{name}.{k}", v, hints[k]) for k, v in values.items()}
-    return cls(**kwargs)
+def _explain(section: str, err: ValidationError, values: dict[str, Any]) -> ValueError:
+    """Pydantic's first complaint as one line that names the key: ``config key 'train.steps': got -1, ...``."""
+    first = err.errors()[0]
+    name = str(first["loc"][0]) if first["loc"] else ""
+    key = f"{section}.{name}"
+    if first["type"] == "unexpected_keyword_argument":
+        known = ", ".join(f.name for f in dataclasses.fields(SECTIONS[section]))
+        return ValueError(f"config key {key!r}: got {values[name]!r}, expected a known key: {known}")
+    expected = first["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
+    return ValueError(f"config key {key!r}: got {values.get(name, first.get('input'))!r}, expected {expected}")
 
 
 def from_dict(values: Any) -> Config:
-    """Build a :class:`Config` from nested plain values, rejecting unknown keys and wrong types."""
+    """Build a :class:`Config` from nested plain values (YAML, overrides), rejecting unknown keys and wrong types
+    with an error that names the key."""
     if not isinstance(values, dict):
         raise ValueError(f"config: expected a mapping of sections, got {type(values).__name__}")
-    unknown = sorted(set(values) - set(SECTIONS))
+    unknown = sorted(str(k) for k in set(values) - set(SECTIONS))
     if unknown:
         raise ValueError(f"config section {unknown[0]!r} is unknown; expected one of {', '.join(SECTIONS)}")
-    return Config(**{name: _section_from_dict(name, values.get(name)) for name in SECTIONS})
+    sections = {}
+    for name, cls in SECTIONS.items():
+        section = values.get(name) or {}
+        if not isinstance(section, dict):
+            raise ValueError(f"config key {name!r}: got {section!r}, expected a mapping of keys to values")
+        try:
+            sections[name] = cls(**{str(k): v for k, v in section.items()})
+        except ValidationError as err:
+            raise _explain(name, err, {str(k): v for k, v in section.items()}) from None
+    return Config(**sections)
 
 
 def to_dict(config: Config) -> dict[str, Any]:
@@ -347,6 +282,18 @@ def apply_overrides(config: Config, overrides: list[str]) -> Config:
     return from_dict(values)
 
 
+def with_objective(config: Config, name: str) -> Config:
+    """``config`` playing another game: the objective's own defaults (optimizer, critic steps, penalty) are
+    filled in again by :func:`resolve` instead of carrying over the previous objective's.
+
+    >>> gp = with_objective(resolve(load_preset("ring8-gan")), "wgan-gp")
+    >>> gp.optim.name is None and resolve(gp).optim.betas
+    (0.5, 0.9)
+    """
+    return apply_overrides(config, [f"objective.name={name}", "optim.name=null", "optim.lr=null", "optim.betas=null",
+                                    "optim.momentum=null", "objective.n_critic=null", "objective.gp_lambda=null"])
+
+
 # Defaults that depend on the kind of data as well as the objective. Each is (value, why), and --dry-run
 # prints the why. The optimizer's paper defaults come from the objective registry (gandojo.objectives).
 RECIPE_DEFAULTS: dict[tuple[str, str], dict[str, tuple[Any, str]]] = {
@@ -376,7 +323,7 @@ def resolve_explained(config: Config) -> tuple[Config, list[str]]:
     >>> why[2]
     "optim.betas = 0.5, 0.9: the WGAN-GP toy code's Adam betas"
     """
-    from gandojo.data import data_kind  # local imports: both import torch
+    from gandojo.data import data_benchmark, data_kind  # local imports: both import torch
     from gandojo.objectives import OBJECTIVES
 
     name = config.objective.name
@@ -427,7 +374,12 @@ def resolve_explained(config: Config) -> tuple[Config, list[str]]:
     if hidden is None:
         hidden = recipe["model.hidden"][0] if model.family != "mlp" else chosen("model.hidden", *recipe["model.hidden"])
     model = replace(model, critic_norm=norm, hidden=hidden)
-    return replace(config, optim=optim, objective=objective, model=model), notes
+    train = config.train
+    if train.eval_samples is None:
+        benchmark = data_benchmark(config.data.name)
+        train = replace(train, eval_samples=chosen("train.eval_samples", PROTOCOL_SAMPLES[benchmark],
+                                                   f"the {benchmark or 'default'} protocol's sample count"))
+    return replace(config, optim=optim, objective=objective, model=model, train=train), notes
 
 
 def _plain(value: Any) -> str:

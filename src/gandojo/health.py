@@ -18,8 +18,11 @@ class HealthMonitor:
     """Watches logged records for the classic failure patterns of GAN training."""
 
     def __init__(self, objective: str):
+        from gandojo.objectives import OBJECTIVES
+
         self.objective = objective
-        self.wasserstein = objective in ("wgan", "wgan-gp")
+        # critic scores are not log-losses: the GAN thresholds do not apply to them
+        self.wasserstein = OBJECTIVES[objective].wasserstein
         self.best_modes = 0
         self.given: set[str] = set()
         self.messages: list[str] = []

@@ -1,6 +1,6 @@
 """The alternating loop: k discriminator/critic steps, then one generator step. Nothing else.
 
-Logging, evaluation, snapshots and checkpoints are hooks (:mod:`gandojo.run`); the losses are pure
+Logging, evaluation, snapshots and checkpoints are hooks (:mod:`gandojo.runs.hooks`); the losses are pure
 functions (:mod:`gandojo.objectives`). The :class:`Trainer` owns the two players, their optimizers and
 every random generator it draws from, so its ``state_dict`` is enough to resume bit for bit.
 
@@ -58,7 +58,7 @@ class Trainer:
         self.eps_rng = torch.Generator().manual_seed(seeds["eps"])
         self.batches = BatchStream(self.data, config.train.batch_size, seed=seeds["data"],
                                    rank=rank, world_size=world_size)
-        n_fixed = 512 if len(self.data.shape) == 1 else 64  # a scatter needs more points than a grid
+        n_fixed = 512 if self.data.kind == "points" else 64  # a scatter needs more points than a grid
         self.fixed_noise = self.noise(n_fixed, torch.Generator().manual_seed(seeds["fixed"]))
         self.g_step = 0  # generator steps done
         self.d_step = 0  # discriminator/critic steps done
@@ -221,8 +221,3 @@ def fit(trainer: Trainer, steps: int, hooks: Iterable[Hook] = (), *,
         stats = trainer.step(diagnostics=diagnostics)
         for hook in hooks:
             hook(trainer, stats)
-
-
-def trainable(module: nn.Module) -> int:
-    """Number of trainable parameters."""
-    return sum(p.numel() for p in module.parameters() if p.requires_grad)

@@ -1,4 +1,12 @@
-"""Data sets by name or path. Toy distributions live in :mod:`.toy`, images in :mod:`.images`."""
+"""Data sets by name or path, all behind one interface (:class:`~gandojo.data.base.Dataset`) and one dispatcher.
+
+Toy mixtures with known modes live in :mod:`.toy`, user point arrays in :mod:`.points`, images in
+:mod:`.images` (the bundled digits, and IDX / CIFAR-10 / image folders / arrays on disk).
+
+>>> data = load_data(DataConfig(name="ring8"))
+>>> data.kind, data.shape, data.benchmark, data.modes.count
+('points', (2,), 'modes', 8)
+"""
 
 from __future__ import annotations
 
@@ -7,15 +15,17 @@ from pathlib import Path
 from typing import Literal
 
 from gandojo.config import DataConfig
-from gandojo.data.images import IMAGE_DATA, ImageData, StackedDigits, is_image_array, load_images
-from gandojo.data.toy import TOY_DATA, ArrayData, GaussianMixture, Modes, load_array, make_toy
+from gandojo.data.base import PROTOCOL_SAMPLES, Benchmark, Dataset, Kind, Modes
+from gandojo.data.images import BUNDLED_IMAGES, IMAGE_FORMATS, ImageData, StackedDigits, image_format
+from gandojo.data.points import ArrayData, load_array
+from gandojo.data.toy import TOY_DATA, GaussianMixture, make_toy
 
 ARRAY_SUFFIXES = (".npy", ".npz", ".csv")
 
 
 def data_names() -> list[str]:
     """Every registered data set name."""
-    return list(TOY_DATA) + list(IMAGE_DATA)
+    return list(TOY_DATA) + list(BUNDLED_IMAGES)
 
 
 def data_kind(name: str) -> Literal["points", "images"] | None:
@@ -27,33 +37,45 @@ def data_kind(name: str) -> Literal["points", "images"] | None:
     """
     if name in TOY_DATA:
         return "points"
-    if name in IMAGE_DATA:
+    if name in BUNDLED_IMAGES:
         return "images"
     path = Path(name).expanduser()
-    suffix = path.suffix.lower()
-    if suffix in (".npy", ".npz") and path.is_file():
-        return "images" if is_image_array(path) else "points"
-    if suffix in ARRAY_SUFFIXES:
-        return "points" if path.exists() else None
-    return "images" if path.exists() else None
+    if image_format(path) is not None:
+        return "images"
+    return "points" if path.suffix.lower() in ARRAY_SUFFIXES and path.exists() else None
 
 
-def load_data(config: DataConfig):
+def data_benchmark(name: str) -> Benchmark | None:
+    """The benchmark a data name belongs to, without loading it (user paths have none).
+
+    >>> data_benchmark("grid25"), data_benchmark("stacked-digits"), data_benchmark("my.npy")
+    ('modes', 'stacked-digits', None)
+    """
+    if name in TOY_DATA:
+        return "modes"
+    return name if name in BUNDLED_IMAGES else None
+
+
+def load_data(config: DataConfig) -> Dataset:
     """The data set a config names: a registered name, or a path to user data.
 
-    Returns an object with ``name``, ``shape`` (one sample's shape), ``modes`` (or None) and
-    ``sample(n, generator)``; finite data sets also have ``values``. Images (``digits``,
-    ``stacked-digits``, folders, IDX, CIFAR-10, 3-D/4-D arrays) have shape (C, H, W) and values in
-    [-1, 1] (:mod:`.images`); an (N, D) ``.npy``/``.npz``/``.csv`` array is points.
+    Returns a :class:`~gandojo.data.base.Dataset`. Images (``digits``, ``stacked-digits``, folders, IDX,
+    CIFAR-10, 3-D/4-D arrays) have shape (C, H, W) and values in [-1, 1]; an (N, D)
+    ``.npy``/``.npz``/``.csv`` array is points. A path that does not exist is a FileNotFoundError; an
+    unknown name a ValueError that suggests the closest registered one.
     """
     name = config.name
     if name in TOY_DATA:
         return make_toy(name, sigma=config.sigma, weights=config.weights)
-    if name in IMAGE_DATA:
-        return IMAGE_DATA[name](image_size=config.image_size, channels=config.channels)
+    if name in BUNDLED_IMAGES:
+        return BUNDLED_IMAGES[name](image_size=config.image_size, channels=config.channels)
     path = Path(name).expanduser()
-    if data_kind(str(path)) == "images":
-        return load_images(path, config.image_size, config.channels)
+    found = image_format(path)
+    if found is not None:
+        return IMAGE_FORMATS[found](path, config.image_size, config.channels)
+    if path.is_file() and path.suffix.lower() not in ARRAY_SUFFIXES:
+        raise ValueError(f"{path}: unsupported image data file (and not a points file either); expected a .npy, "
+                         ".npz or .csv array, an IDX file, or a folder of images")
     if path.exists():
         return load_array(path)  # points, or a clear error for an unreadable file
     if _looks_like_a_path(name):
@@ -68,5 +90,6 @@ def _looks_like_a_path(name: str) -> bool:
     return any(sep in name for sep in ("/", "\\")) or name.startswith(("~", ".")) or bool(Path(name).suffix)
 
 
-__all__ = ["ArrayData", "GaussianMixture", "ImageData", "Modes", "StackedDigits", "data_kind", "data_names",
-           "load_data", "load_array", "make_toy"]
+__all__ = ["ARRAY_SUFFIXES", "PROTOCOL_SAMPLES", "ArrayData", "Benchmark", "Dataset", "GaussianMixture",
+           "ImageData", "Kind", "Modes", "StackedDigits", "data_benchmark", "data_kind", "data_names", "load_array",
+           "load_data", "make_toy"]

@@ -12,6 +12,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from gandojo.data.base import Dataset
+
 
 class BatchStream:
     """Yields training batches of ``batch_size`` samples from ``data``.
@@ -20,18 +22,18 @@ class BatchStream:
     batch dropped — or only ``sample(n, generator)`` for infinite data. With ``rank``/``world_size``
     each process takes its own slice of every permutation (data-parallel training).
 
-    >>> from gandojo.data.toy import ArrayData
+    >>> from gandojo.data.points import ArrayData
     >>> stream = BatchStream(ArrayData("x", torch.arange(10.0)[:, None]), 4, seed=0)
     >>> [stream.next().shape for _ in range(3)]
     [torch.Size([4, 1]), torch.Size([4, 1]), torch.Size([4, 1])]
     """
 
-    def __init__(self, data: Any, batch_size: int, *, seed: int, rank: int = 0, world_size: int = 1):
+    def __init__(self, data: Dataset, batch_size: int, *, seed: int, rank: int = 0, world_size: int = 1):
         self.data = data
         self.batch_size = batch_size
         self.rank, self.world_size = rank, world_size
         self.generator = torch.Generator().manual_seed(seed)
-        self.values: Tensor | None = getattr(data, "values", None)
+        self.values: Tensor | None = data.values
         self.order: Tensor | None = None
         self.position = 0
         if self.values is not None and len(self.values) < batch_size * world_size:

@@ -13,33 +13,30 @@ torch.Size([5, 2])
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import torch
 from torch import Tensor
 
+from gandojo.data.base import Benchmark, Kind, Modes
 
-@dataclass(frozen=True)
-class Modes:
-    """The modes of a Gaussian mixture: ``centers`` (K, D), one isotropic ``sigma``, ``weights`` (K,)."""
-
-    centers: np.ndarray
-    sigma: float
-    weights: np.ndarray
-    names: tuple[str, ...]
-
-    @property
-    def count(self) -> int:
-        return len(self.names)
+__all__ = ["TOY_DATA", "GaussianMixture", "Modes", "gaussian1d", "grid25", "make_toy", "mixture1d", "ring8",
+           "three_mode"]
 
 
 @dataclass(frozen=True)
 class GaussianMixture:
-    """An isotropic Gaussian mixture in D dimensions; infinite data, sampled fresh every batch."""
+    """An isotropic Gaussian mixture in D dimensions; infinite data, sampled fresh every batch (a :class:`Dataset`)."""
 
     name: str
     modes: Modes
+    kind: ClassVar[Kind] = "points"
+    benchmark: ClassVar[Benchmark] = "modes"
+    values: ClassVar[None] = None
+    labels: ClassVar[None] = None
+    skipped: ClassVar[tuple[str, ...]] = ()
+    notes: ClassVar[tuple[str, ...]] = ()
 
     @property
     def dim(self) -> int:
@@ -119,90 +116,3 @@ def make_toy(name: str, *, sigma: float | None = None, weights=None) -> Gaussian
     if sigma is not None:
         kwargs["sigma"] = sigma
     return TOY_DATA[name](**kwargs)
-
-
-@dataclass(frozen=True)
-class ArrayData:
-    """User samples of shape (N, D) from a ``.npy``, ``.npz`` or ``.csv`` file; no known modes."""
-
-    name: str
-    values: Tensor  # (N, D) float32
-    modes: None = None
-    notes: tuple[str, ...] = ()  # what the loader did (a skipped header row, the dimensions snapshots show)
-
-    @property
-    def dim(self) -> int:
-        return int(self.values.shape[1])
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return (self.dim,)
-
-    def sample(self, n: int, generator: torch.Generator) -> Tensor:
-        """``n`` rows drawn with replacement (for evaluation; training shuffles epochs instead)."""
-        idx = torch.randint(len(self.values), (n,), generator=generator)
-        return self.values[idx]
-
-
-def load_array(path: str | Path) -> ArrayData:
-    """Load an (N, D) array of samples; rejects wrong shapes, non-numbers, NaN and inf by name."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"data file not found: {path}")
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".npy":
-            array = np.load(path, allow_pickle=False)
-        elif suffix == ".npz":
-            with np.load(path, allow_pickle=False) as archive:
-                if not archive.files:
-                    raise ValueError(f"{path}: the .npz archive holds no arrays")
-                array = archive[archive.files[0]]
-        elif suffix == ".csv":
-            array, header = _read_csv(path)
-        else:
-            raise ValueError(f"{path}: expected a .npy, .npz or .csv file of shape (N, D)")
-    except (OSError, EOFError) as err:
-        raise ValueError(f"{path}: cannot read it as {suffix} ({err})") from None
-    except ValueError as err:
-        if str(err).startswith(str(path)):
-            raise
-        raise ValueError(f"{path}: cannot read it as {suffix} ({err})") from None
-    if array.dtype.kind not in "iuf":
-        raise ValueError(f"{path}: expected numbers, got dtype {array.dtype}")
-    if array.ndim == 1:
-        array = array[:, None]
-    if array.ndim != 2 or array.shape[0] < 2 or array.shape[1] < 1:
-        raise ValueError(f"{path}: expected shape (N, D) with N >= 2 samples, got {array.shape}")
-    if not np.isfinite(array).all():
-        bad = int((~np.isfinite(array)).any(axis=1).sum())
-        raise ValueError(f"{path}: {bad} rows hold NaN or infinite values")
-    if np.abs(array).max() > 1e6:
-        raise ValueError(f"{path}: values up to {np.abs(array).max():.3g}; rescale the data to a range near 1")
-    notes = []
-    if suffix == ".csv" and header is not None:
-        notes.append(f"{path.name}: skipped the header row ({header})")
-    if array.shape[1] > 2:
-        notes.append(f"{path.name}: {array.shape[1]}-D points; the snapshots show dimensions 1 and 2")
-    return ArrayData(path.stem, torch.as_tensor(array, dtype=torch.float32), notes=tuple(notes))
-
-
-def _read_csv(path: Path) -> tuple[np.ndarray, str | None]:
-    """Numbers of a CSV file, and its header row if the first row holds no numbers (else None)."""
-    try:
-        return np.loadtxt(path, delimiter=",", ndmin=2), None
-    except ValueError:
-        with path.open() as f:
-            first = f.readline().strip()
-        cells = [cell.strip() for cell in first.split(",")]
-        if not first or any(_is_number(cell) for cell in cells):
-            raise  # not a header: the data itself is malformed
-        return np.loadtxt(path, delimiter=",", ndmin=2, skiprows=1), first
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

@@ -211,8 +211,8 @@ def load_digits_classifier(image_size: int = 16, *, cache_dir: str | Path | None
     TrainedClassifier
         ``accuracy`` is the held-out accuracy (about 0.98).
     """
-    from gandojo.checkpoint import atomic_write
-    from gandojo.data.images import check_image_size
+    from gandojo.atomic import atomic_write
+    from gandojo.models.common import check_image_size
 
     check_image_size(image_size)
     settings = ClassifierSettings(**{**asdict(settings or ClassifierSettings()), "image_size": image_size})

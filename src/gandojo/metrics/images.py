@@ -26,9 +26,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from gandojo.distances.divergence import kl_divergence
 from gandojo.metrics.classifier import TrainedClassifier, digits_split, load_digits_classifier
 from gandojo.metrics.frechet import chunked_frechet, frechet_distance, gaussian_stats
-from gandojo.metrics.modes import kl_divergence
 from gandojo.metrics.prdc import prdc
 
 CONFIDENCE = 0.9
@@ -152,30 +152,8 @@ class StackedDigitsScorer:
         return result
 
 
-def _fmt(value: Any, spec: str) -> str:
-    return "n/a" if value is None else format(value, spec)
 
 
-def format_image_metrics(result: dict[str, Any]) -> str:
-    """Human-readable table of a digits or stacked-digits result."""
-    lines = []
-    if "per_class" in result:
-        lines.append("class  data   generated")
-        for name, shares in result["per_class"].items():
-            lines.append(f"{name:<5}  {100 * shares['data']:4.1f}%  {100 * shares['generated']:5.1f}%")
-    if "classes_covered" in result:
-        lines.append(f"classes covered {result['classes_covered']}/{result.get('classes_total', 10)} · "
-                     f"confident {100 * result.get('confident', 0):.1f}% · class KL {_fmt(result['class_kl'], '.3f')}")
-        lines.append(f"Fréchet distance {_fmt(result['frechet'], '.2f')} (floor, real vs real: "
-                     f"{result['frechet_floor']:.2f})")
-        lines.append(f"precision {_fmt(result['precision'], '.3f')} · recall {_fmt(result['recall'], '.3f')} · "
-                     f"density {_fmt(result['density'], '.3f')} · coverage {_fmt(result['coverage'], '.3f')}")
-    if result.get("modes_total") == 1000 and "kl" in result:
-        lines.append(f"modes covered {result['modes_covered']}/1000 · KL {_fmt(result['kl'], '.3f')} "
-                     f"(real data: {result['real_modes_covered']}/1000, KL {result['real_kl']:.3f})")
-    if "classifier_accuracy" in result:
-        lines.append(f"(digits classifier, held-out accuracy {100 * result['classifier_accuracy']:.1f}%)")
-    return "\n".join(lines)
 
 
-__all__ = ["CONFIDENCE", "DigitsScorer", "StackedDigitsScorer", "format_image_metrics"]
+__all__ = ["CONFIDENCE", "DigitsScorer", "StackedDigitsScorer"]

@@ -26,7 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from gandojo.data.toy import Modes
+from gandojo.data.base import Modes
+from gandojo.distances.divergence import kl_divergence
+from gandojo.metrics.report import format_mode_table
 
 
 @dataclass(frozen=True)
@@ -59,32 +61,6 @@ class ModeReport:
         }
 
 
-def format_mode_table(result: dict) -> str:
-    """Render a mode report given as its JSON dict (see :meth:`ModeReport.to_json`)."""
-    per_mode = result["per_mode"]
-    width = max(4, *(len(name) for name in per_mode))
-    lines = [f"{'mode':<{width}}  data   generated"]
-    for name, shares in per_mode.items():
-        lines.append(f"{name:<{width}}  {100 * shares['data']:4.1f}%  {100 * shares['generated']:5.1f}%")
-    rkl = result["reverse_kl"]
-    rkl_text = "n/a (no high-quality sample)" if rkl is None else f"{rkl:.2f}"
-    lines.append(f"modes covered {result['modes_covered']}/{result['modes_total']} · "
-                 f"high quality {100 * result['high_quality']:.1f}% · reverse KL {rkl_text}")
-    return "\n".join(lines)
-
-
-def kl_divergence(p: np.ndarray, q: np.ndarray) -> float:
-    """KL(p ‖ q) in nats for histograms on the same bins, with 0·log(0/q) = 0.
-
-    >>> round(kl_divergence(np.array([1.0, 0.0]), np.array([0.5, 0.5])), 4)  # log 2
-    0.6931
-    """
-    p = p / p.sum()
-    q = q / q.sum()
-    mask = p > 0
-    if np.any(q[mask] == 0):
-        return float("inf")
-    return float(np.sum(p[mask] * np.log(p[mask] / q[mask])))
 
 
 def score_modes(samples: np.ndarray, modes: Modes) -> ModeReport:

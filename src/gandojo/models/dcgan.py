@@ -34,39 +34,10 @@ number of stride-2 layers is fixed by the image size.
 
 from __future__ import annotations
 
-import math
-from typing import Literal
-
 from torch import Tensor, nn
 
-SUPPORTED_SIZES = (8, 16, 32, 64, 128)
-Norm = Literal["batch", "layer", "none"]
-
-
-def check_image_size(image_size: int) -> int:
-    """Number of stride-2 stages between 4×4 and ``image_size``; ValueError unless a power of two in 8..128.
-
-    >>> check_image_size(32)
-    3
-    """
-    if isinstance(image_size, bool) or not isinstance(image_size, int) or image_size not in SUPPORTED_SIZES:
-        raise ValueError(f"image_size {image_size!r} is not supported; expected a power of two from 8 to 128 "
-                         f"({', '.join(map(str, SUPPORTED_SIZES))})")
-    return int(math.log2(image_size)) - 2
-
-
-def _check_positive(name: str, value: int, *, allow_zero: bool = False) -> None:
-    low = 0 if allow_zero else 1
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-
-
-def _norm2d(kind: Norm, channels: int) -> nn.Module:
-    if kind == "batch":
-        return nn.BatchNorm2d(channels)
-    if kind == "layer":
-        return nn.GroupNorm(1, channels)  # per sample over (C, H, W), affine per channel
-    raise ValueError(f"norm {kind!r} is unknown; expected 'batch', 'layer' or 'none'")
+from gandojo.config import Norm
+from gandojo.models.common import SUPPORTED_SIZES, check_image_size, check_positive_int, norm_layer
 
 
 def init_dcgan_weights(module: nn.Module) -> None:
@@ -118,10 +89,10 @@ class DCGANGenerator(nn.Module):
                  extra_layers: int = 0):
         super().__init__()
         stages = check_image_size(image_size)
-        _check_positive("channels", channels)
-        _check_positive("latent_dim", latent_dim)
-        _check_positive("width", width)
-        _check_positive("extra_layers", extra_layers, allow_zero=True)
+        check_positive_int("channels", channels)
+        check_positive_int("latent_dim", latent_dim)
+        check_positive_int("width", width)
+        check_positive_int("extra_layers", extra_layers, allow_zero=True)
         self.image_size, self.channels, self.latent_dim, self.width = image_size, channels, latent_dim, width
         c = width * 2 ** (stages - 1)
         layers: list[nn.Module] = [
@@ -188,19 +159,18 @@ class DCGANDiscriminator(nn.Module):
                  classic_head: bool = False, extra_layers: int = 0):
         super().__init__()
         stages = check_image_size(image_size)
-        _check_positive("channels", channels)
-        _check_positive("width", width)
-        _check_positive("extra_layers", extra_layers, allow_zero=True)
-        if norm not in ("batch", "layer", "none"):
-            raise ValueError(f"norm {norm!r} is unknown; expected 'batch', 'layer' or 'none'")
+        check_positive_int("channels", channels)
+        check_positive_int("width", width)
+        check_positive_int("extra_layers", extra_layers, allow_zero=True)
+        norm_layer(norm, 1, images=True)  # an unknown norm fails here, before any layer is built
         self.image_size, self.channels, self.width, self.norm = image_size, channels, width, norm
         self.classic_head = bool(classic_head)
 
         def block(c_in: int, c_out: int, kernel: int, stride: int, padding: int) -> list[nn.Module]:
             if norm == "none":
                 return [nn.Conv2d(c_in, c_out, kernel, stride, padding), nn.LeakyReLU(0.2)]
-            return [nn.Conv2d(c_in, c_out, kernel, stride, padding, bias=False), _norm2d(norm, c_out),
-                    nn.LeakyReLU(0.2)]
+            return [nn.Conv2d(c_in, c_out, kernel, stride, padding, bias=False),
+                    norm_layer(norm, c_out, images=True), nn.LeakyReLU(0.2)]
 
         c, size = width, image_size // 2
         layers: list[nn.Module] = [
@@ -229,5 +199,4 @@ class DCGANDiscriminator(nn.Module):
         return self.head(self.features(x)).reshape(len(x))  # (B,)
 
 
-__all__ = ["SUPPORTED_SIZES", "DCGANDiscriminator", "DCGANGenerator", "GlobalAvgPool", "check_image_size",
-           "init_dcgan_weights"]
+__all__ = ["SUPPORTED_SIZES", "DCGANDiscriminator", "DCGANGenerator", "GlobalAvgPool", "init_dcgan_weights"]

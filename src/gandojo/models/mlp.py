@@ -11,9 +11,10 @@ the link function (:mod:`gandojo.objectives`).
 
 from __future__ import annotations
 
-from typing import Literal
-
 from torch import Tensor, nn
+
+from gandojo.config import Norm
+from gandojo.models.common import norm_layer
 
 
 class MLPGenerator(nn.Module):
@@ -42,16 +43,15 @@ class MLPDiscriminator(nn.Module):
     """
 
     def __init__(self, data_dim: int, hidden: int = 128, depth: int = 3,
-                 norm: Literal["none", "batch", "layer"] = "none"):
+                 norm: Norm = "none"):
         super().__init__()
         layers: list[nn.Module] = []
         width_in = data_dim
         for _ in range(depth):
             layers.append(nn.Linear(width_in, hidden))  # (B, hidden)
-            if norm == "layer":
-                layers.append(nn.LayerNorm(hidden))
-            elif norm == "batch":
-                layers.append(nn.BatchNorm1d(hidden))
+            normalise = norm_layer(norm, hidden, images=False)
+            if normalise is not None:
+                layers.append(normalise)
             layers.append(nn.LeakyReLU(0.2))
             width_in = hidden
         layers.append(nn.Linear(width_in, 1))  # (B, 1)

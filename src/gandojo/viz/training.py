@@ -1,30 +1,27 @@
-"""Figures: generated-vs-real snapshots for toy data, image grids, and the training curves of a run.
+"""Figures of a training run: generated-vs-real snapshots of point data, and the training curves (losses,
+D's outputs, the Wasserstein estimate against the exact W, mode coverage, the Fréchet distance).
 
-Every function writes a PNG and returns its path. Figures are built with ``matplotlib.figure.Figure``
-directly (no pyplot state, no display needed).
+Figures are built with ``matplotlib.figure.Figure`` directly (no pyplot state, no display needed); each
+``*_figure`` function returns the figure and its writer saves it as a PNG.
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
+from gandojo.viz import save_png
 
-def _save(fig: Figure, path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    return path
+__all__ = ["points_figure", "points_snapshot", "smooth", "training_curves", "training_figure"]
 
 
 def points_snapshot(generated: np.ndarray, real: np.ndarray, path: str | Path, *, title: str = "",
                     centers: np.ndarray | None = None, names: tuple[str, ...] | None = None) -> Path:
     """Write :func:`points_figure` to ``path``."""
-    return _save(points_figure(generated, real, title=title, centers=centers, names=names), path)
+    return save_png(points_figure(generated, real, title=title, centers=centers, names=names), path)
 
 
 def points_figure(generated: np.ndarray, real: np.ndarray, *, title: str = "", centers: np.ndarray | None = None,
@@ -84,7 +81,7 @@ def smooth(values: np.ndarray, window: int = 10) -> np.ndarray:
 
 def training_curves(records: list[dict[str, Any]], path: str | Path, *, title: str = "") -> Path:
     """Write :func:`training_figure` to ``path``."""
-    return _save(training_figure(records, title=title), path)
+    return save_png(training_figure(records, title=title), path)
 
 
 def training_figure(records: list[dict[str, Any]], *, title: str = "") -> Figure:
@@ -169,106 +166,3 @@ def _legend_below(ax, lines) -> None:
     """One legend for a panel with two y axes, under the plot, where it cannot cover a curve."""
     ax.legend(lines, [line.get_label() for line in lines], fontsize=7, loc="upper center",
               bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
-
-
-# --- images -------------------------------------------------------------------------------------------
-
-def to_uint8(images) -> np.ndarray:
-    """Denormalise images (N, C, H, W) from [-1, 1] to uint8 (N, H, W, C) in 0..255.
-
-    >>> to_uint8(np.array([[[[-1.0, 0.0, 1.0]]]])).ravel().tolist()
-    [0, 128, 255]
-    """
-    x = np.asarray(images, dtype=np.float64)
-    if x.ndim != 4 or x.shape[1] not in (1, 3):
-        raise ValueError(f"expected images of shape (N, 1 or 3, H, W), got {x.shape}")
-    x = np.nan_to_num(x, nan=-1.0)
-    return np.round((np.clip(x, -1, 1) + 1) * 127.5).astype(np.uint8).transpose(0, 2, 3, 1)
-
-
-def grid_array(images, *, nrow: int | None = None, padding: int = 2, scale: int | None = None) -> np.ndarray:
-    """Tile images (N, C, H, W) in [-1, 1] into one uint8 picture (rows, cols, C), ``nrow`` per row.
-
-    ``nrow`` defaults to ceil(sqrt(N)); ``scale`` (default: enough for images of at least 48 pixels)
-    enlarges each pixel to a block, so small images stay sharp. The padding is mid-grey.
-
-    >>> grid_array(np.zeros((6, 1, 8, 8)), nrow=3, padding=1, scale=1).shape
-    (19, 28, 1)
-    """
-    tiles = to_uint8(images)
-    n, h, w, c = tiles.shape
-    if n == 0:
-        raise ValueError("no images to put in a grid")
-    nrow = nrow or math.ceil(math.sqrt(n))
-    if nrow < 1:
-        raise ValueError(f"nrow must be at least 1, got {nrow}")
-    scale = scale or max(1, math.ceil(48 / max(h, w)))
-    if scale > 1:
-        tiles = tiles.repeat(scale, axis=1).repeat(scale, axis=2)
-        h, w = h * scale, w * scale
-    rows = math.ceil(n / nrow)
-    out = np.full((rows * (h + padding) + padding, nrow * (w + padding) + padding, c), 128, dtype=np.uint8)
-    for i in range(n):
-        r, col = divmod(i, nrow)
-        top, left = padding + r * (h + padding), padding + col * (w + padding)
-        out[top:top + h, left:left + w] = tiles[i]
-    return out
-
-
-def _pil(array: np.ndarray):
-    from PIL import Image
-
-    return Image.fromarray(array[:, :, 0] if array.shape[2] == 1 else array)
-
-
-def image_grid(images, path: str | Path, *, nrow: int | None = None, padding: int = 2,
-               scale: int | None = None, row_labels: list[str] | None = None) -> Path:
-    """Write images (N, C, H, W) in [-1, 1] as one PNG grid (see :func:`grid_array`); returns the path.
-
-    ``row_labels`` (one per row) are written in a margin on the left.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    grid = grid_array(images, nrow=nrow, padding=padding, scale=scale)
-    picture = _pil(grid) if row_labels is None else _label_rows(grid, row_labels, padding)
-    picture.save(path)
-    return path
-
-
-def _label_rows(grid: np.ndarray, labels: list[str], padding: int):
-    """The grid with a white margin on the left holding one label per row, centred on the row."""
-    from PIL import Image, ImageDraw
-
-    picture = _pil(grid).convert("RGB")
-    margin = 8 + 7 * max(map(len, labels))
-    out = Image.new("RGB", (picture.width + margin, picture.height), "white")
-    out.paste(picture, (margin, 0))
-    draw = ImageDraw.Draw(out)
-    row_height = (picture.height - padding) / len(labels)
-    for i, label in enumerate(labels):
-        draw.text((4, padding + (i + 0.5) * row_height - 5), label, fill="black")
-    return out
-
-
-def save_images(images, folder: str | Path, *, prefix: str = "sample") -> list[Path]:
-    """Write each image (N, C, H, W) in [-1, 1] as its own PNG, ``<prefix>_0000.png``, ... in ``folder``."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    tiles = to_uint8(images)
-    width = max(4, len(str(len(tiles) - 1)))
-    paths = []
-    for i, tile in enumerate(tiles):
-        path = folder / f"{prefix}_{i:0{width}d}.png"
-        _pil(tile).save(path)
-        paths.append(path)
-    return paths
-
-
-def save_gif(frames: list[np.ndarray], path: str | Path, *, duration_ms: int = 120) -> Path:
-    """Write uint8 pictures (rows, cols, C) as a looping GIF that plays forward and back."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    images = [_pil(f) for f in frames]
-    sequence = images + images[-2:0:-1]
-    sequence[0].save(path, save_all=True, append_images=sequence[1:], duration=duration_ms, loop=0)
-    return path

@@ -21,24 +21,12 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from gandojo.config import Config, dump_yaml, from_dict
+from gandojo.atomic import atomic_write
 from gandojo.errors import CheckpointError
 
 CHECKPOINT_PATTERN = "step_*.pt"
 
 
-def atomic_write(path: Path, write) -> None:
-    """Call ``write(file)`` on a temporary file beside ``path``, fsync it, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def content_digest(value: Any) -> str:

@@ -13,26 +13,12 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
-from gandojo.distances import TransportResult, parallel_lines
+from gandojo.distances import TransportResult
+from gandojo.formatting import short_number
+from gandojo.lessons import parallel_lines
+from gandojo.viz import save_png
 
 __all__ = ["plot_parallel_lines", "plot_transport", "transport_figure"]
-
-
-def _check_png(path: str | Path) -> None:
-    if Path(path).suffix.lower() != ".png":
-        raise ValueError(f"figures are written as PNG; give a path ending in .png, got {str(path)!r}")
-
-
-def _save(fig: Figure, path: str | Path) -> Path:
-    _check_png(path)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    return path
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.0f}" if abs(x - round(x)) < 1e-9 * max(1.0, abs(x)) else f"{x:.3g}"
 
 
 def plot_transport(result: TransportResult, path: str | Path, *, labels: tuple[str, str] = ("P", "Q"),
@@ -49,8 +35,7 @@ def plot_transport(result: TransportResult, path: str | Path, *, labels: tuple[s
     ...     out.stat().st_size > 0
     True
     """
-    _check_png(path)
-    return _save(transport_figure(result, labels=labels, title=title), path)
+    return save_png(transport_figure(result, labels=labels, title=title), path)
 
 
 def transport_figure(result: TransportResult, *, labels: tuple[str, str] = ("P", "Q"),
@@ -92,10 +77,10 @@ def transport_figure(result: TransportResult, *, labels: tuple[str, str] = ("P",
     ax.bar(xb, -result.b, width=width, bottom=-gap, color="tab:orange", alpha=0.75, label=labels[1])
     for x, h in zip(xa, result.a, strict=True):
         if h > 0:
-            ax.text(x, gap + h, _fmt(h), ha="center", va="bottom", fontsize=8)
+            ax.text(x, gap + h, short_number(h, 3), ha="center", va="bottom", fontsize=8)
     for x, h in zip(xb, result.b, strict=True):
         if h > 0:
-            ax.text(x, -gap - h, _fmt(h), ha="center", va="top", fontsize=8)
+            ax.text(x, -gap - h, short_number(h, 3), ha="center", va="top", fontsize=8)
 
     flows = result.flows
     biggest = max((f.amount for f in flows), default=1.0)
@@ -113,13 +98,13 @@ def transport_figure(result: TransportResult, *, labels: tuple[str, str] = ("P",
             if all(abs(x - u) > 0.45 * spacing or abs(y - v) > 0.3 * gap for u, v in placed):
                 break
         placed.append((x, y))
-        ax.text(x, y, _fmt(f.amount), fontsize=8, ha="center", va="center", color="darkgreen",
+        ax.text(x, y, short_number(f.amount, 3), fontsize=8, ha="center", va="center", color="darkgreen",
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
 
     ax.axhline(gap, color="grey", lw=0.5)
     ax.axhline(-gap, color="grey", lw=0.5)
     ax.set_xticks(xs)
-    ax.set_xticklabels([_fmt(x) for x in xs])
+    ax.set_xticklabels([short_number(x, 3) for x in xs])
     ax.set_yticks([])
     ax.set_ylim(-gap - 1.25 * top, gap + 1.25 * top)
     ax.set_xlim(xs.min() - spacing, xs.max() + spacing)
@@ -127,8 +112,8 @@ def transport_figure(result: TransportResult, *, labels: tuple[str, str] = ("P",
         ax.spines[side].set_visible(False)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)  # outside: never over a bar
     kind = "optimal plan" if result.optimal else "given plan"
-    ax.set_title(title or f"{kind}: cost {_fmt(result.distance)} "
-                 f"(= {_fmt(result.mass)} mass x {result.normalized('mass'):.4g} per unit), "
+    ax.set_title(title or f"{kind}: cost {short_number(result.distance, 3)} "
+                 f"(= {short_number(result.mass, 3)} mass x {result.normalized('mass'):.4g} per unit), "
                  f"{len(flows)} moves", fontsize=9)
     return fig
 
@@ -216,4 +201,4 @@ def plot_parallel_lines(path: str | Path, *, theta_range: tuple[float, float] = 
     for ax in (ax1, ax2):
         ax.axvline(0, color="grey", lw=0.5)
         ax.grid(alpha=0.3)
-    return _save(fig, path)
+    return save_png(fig, path)

@@ -1,7 +1,7 @@
 """``gandojo wasserstein`` and ``gandojo divergences``: parse options, call :mod:`gandojo.distances`, print.
 
 No maths here: every number comes from :mod:`gandojo.distances`, every figure from
-:mod:`gandojo.viz_transport`. Bad input raises ``ValueError``, which the main CLI prints as one line
+:mod:`gandojo.viz.transport`. Bad input raises ``ValueError``, which the main CLI prints as one line
 (``error: ...``) with exit code 2; a solver failure prints ``error: ...`` and exits with code 1.
 """
 
@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gandojo.errors import TransportError
+from gandojo.formatting import short_number
 
 if TYPE_CHECKING:
     import numpy as np
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 # The maths (NumPy, SciPy, POT) is imported inside each command, so `gandojo --help` does not load it.
 console = Console(highlight=False, soft_wrap=True)
 
-# DESIGN.md's worked example, used when `gandojo wasserstein` gets no histograms.
+# The worked example (P and Q of 14 cells on four positions), used when `gandojo wasserstein` gets no histograms.
 WORKED_P, WORKED_Q, WORKED_POSITIONS = "6,4,3,1", "3,4,4,3", "1,2,3,4"
 
 
@@ -93,22 +94,14 @@ def in_cli_words(message: str) -> str:
     return message
 
 
-def _fmt(x: float) -> str:
-    if x == float("inf"):
-        return "inf"
-    if abs(x - round(x)) < 1e-9 * max(1.0, abs(x)):
-        return str(int(round(x)))
-    return f"{x:.4f}".rstrip("0").rstrip(".") if abs(x) >= 1e-4 else f"{x:.3g}"
-
-
 def _normalisation_rows(result: TransportResult) -> list[tuple[str, str, str]]:
-    moved = _fmt(result.moved_mass)
+    moved = short_number(result.moved_mass)
     return [
-        ("raw (None)", _fmt(result.normalized(None)), "total mass x distance"),
-        ("mass", _fmt(result.normalized("mass")), f"per unit of mass ({_fmt(result.mass)})"),
-        ("max_distance", _fmt(result.normalized("max_distance")),
-         f"per mass / largest distance ({_fmt(result.max_distance)})"),
-        ("mean_move", _fmt(result.normalized("mean_move")), f"per unit moved by the plan ({moved})"),
+        ("raw (None)", short_number(result.normalized(None)), "total mass x distance"),
+        ("mass", short_number(result.normalized("mass")), f"per unit of mass ({short_number(result.mass)})"),
+        ("max_distance", short_number(result.normalized("max_distance")),
+         f"per mass / largest distance ({short_number(result.max_distance)})"),
+        ("mean_move", short_number(result.normalized("mean_move")), f"per unit moved by the plan ({moved})"),
     ]
 
 
@@ -118,10 +111,10 @@ def _plan_table(result: TransportResult, title: str) -> Table:
     table = Table(title=title, title_justify="left")
     table.add_column("from \\ to")
     for j in range(cols):
-        table.add_column(f"{'x' if shared else 'b'}{j + 1} ({_fmt(result.b[j])})", justify="right")
+        table.add_column(f"{'x' if shared else 'b'}{j + 1} ({short_number(result.b[j])})", justify="right")
     for i in range(rows):
-        label = f"{'x' if shared else 'a'}{i + 1} ({_fmt(result.a[i])})"
-        table.add_row(label, *(_fmt(v) if v else "." for v in result.plan[i]))
+        label = f"{'x' if shared else 'a'}{i + 1} ({short_number(result.a[i])})"
+        table.add_row(label, *(short_number(v) if v else "." for v in result.plan[i]))
     return table
 
 
@@ -132,101 +125,81 @@ def _print_moves(result: TransportResult) -> None:
         console.print(f"  {line}", markup=False)
 
 
-def register(app: typer.Typer) -> None:
-    """Add the ``wasserstein`` and ``divergences`` commands to ``app``."""
 
-    @app.command(
-        "wasserstein",
-        epilog="Examples:\n\n"
-        "  gandojo wasserstein\n\n"
-        "  gandojo wasserstein --p 3,2,1,4 --q 1,2,4,3 --normalize mass\n\n"
-        "  gandojo wasserstein --plan \"3,0,0,3;0,4,0,0;0,0,3,0;0,0,1,0\" --figure plan.png\n\n"
-        "  gandojo wasserstein --p .2,.2,.2,.2,.2 --q 0,.2,.2,.2,.4 --positions 0,250,500,750,1000\n\n"
-        "  gandojo wasserstein --x generated.npy --y real.npy --method auto",
-    )
-    def wasserstein_command(
-        p: Annotated[str | None, typer.Option("--p", help="Histogram P (masses to move), e.g. 6,4,3,1.")]
-        = None,
-        q: Annotated[str | None, typer.Option("--q", help="Histogram Q (masses to fill), e.g. 3,4,4,3.")]
-        = None,
-        positions: Annotated[str | None, typer.Option(help="Positions of the cells, e.g. 1,2,3,4 "
-                                                      "(default 1..n).")] = None,
-        cost: Annotated[str | None, typer.Option(help="Ground cost matrix instead of positions, rows "
-                                                 "separated by ';', e.g. \"0,1;1,0\".")] = None,
-        normalize: Annotated[str | None, typer.Option(help="Also print this one value last: mass, "
-                                                      "max_distance or mean_move.")] = None,
-        renormalize: Annotated[bool, typer.Option("--renormalize", help="Scale P and Q to unit mass "
-                                                  "each (otherwise unequal masses are an error).")] = False,
-        plan: Annotated[str | None, typer.Option(help="A plan to score against the optimum, rows (from) "
-                                                 "separated by ';', e.g. "
-                                                 "\"3,3,0,0;0,1,3,0;0,0,1,2;0,0,0,1\".")] = None,
-        figure: Annotated[Path | None, typer.Option(help="Draw P, Q and the plan's moves into this PNG.")]
-        = None,
-        x: Annotated[Path | None, typer.Option("--x", help="Point cloud X (.npy, .csv, .txt; one point "
-                                               "per row) instead of histograms.")] = None,
-        y: Annotated[Path | None, typer.Option("--y", help="Point cloud Y.")] = None,
-        method: Annotated[str, typer.Option(help="For --x/--y: exact, sliced, or auto (exact up to "
-                                            "2000 points).")] = "exact",
-        projections: Annotated[int, typer.Option(help="For sliced: number of random directions.")] = 100,
-        seed: Annotated[int, typer.Option(help="For sliced: seed of the directions.")] = 0,
-        order: Annotated[float, typer.Option(help="For --x/--y: the order p of W_p.")] = 1.0,
-    ) -> None:
-        """Earth mover's distance between two histograms (with the plan and its moves) or two point clouds.
+def wasserstein_command(
+    p: Annotated[str | None, typer.Option("--p", help="Histogram P (masses to move), e.g. 6,4,3,1.")]
+    = None,
+    q: Annotated[str | None, typer.Option("--q", help="Histogram Q (masses to fill), e.g. 3,4,4,3.")]
+    = None,
+    positions: Annotated[str | None, typer.Option(help="Positions of the cells, e.g. 1,2,3,4 "
+                                                  "(default 1..n).")] = None,
+    cost: Annotated[str | None, typer.Option(help="Ground cost matrix instead of positions, rows "
+                                             "separated by ';', e.g. \"0,1;1,0\".")] = None,
+    normalize: Annotated[str | None, typer.Option(help="Also print this one value last: mass, "
+                                                  "max_distance or mean_move.")] = None,
+    renormalize: Annotated[bool, typer.Option("--renormalize", help="Scale P and Q to unit mass "
+                                              "each (otherwise unequal masses are an error).")] = False,
+    plan: Annotated[str | None, typer.Option(help="A plan to score against the optimum, rows (from) "
+                                             "separated by ';', e.g. "
+                                             "\"3,3,0,0;0,1,3,0;0,0,1,2;0,0,0,1\".")] = None,
+    figure: Annotated[Path | None, typer.Option(help="Draw P, Q and the plan's moves into this PNG.")]
+    = None,
+    x: Annotated[Path | None, typer.Option("--x", help="Point cloud X (.npy, .csv, .txt; one point "
+                                           "per row) instead of histograms.")] = None,
+    y: Annotated[Path | None, typer.Option("--y", help="Point cloud Y.")] = None,
+    method: Annotated[str, typer.Option(help="For --x/--y: exact, sliced, or auto (exact up to "
+                                        "2000 points).")] = "exact",
+    projections: Annotated[int, typer.Option(help="For sliced: number of random directions.")] = 100,
+    seed: Annotated[int, typer.Option(help="For sliced: seed of the directions.")] = 0,
+    order: Annotated[float, typer.Option(help="For --x/--y: the order p of W_p.")] = 1.0,
+) -> None:
+    """Earth mover's distance between two histograms (with the plan and its moves) or two point clouds.
 
-        With no arguments it runs the worked example: P = 6,4,3,1 and Q = 3,4,4,3 at positions 1..4.
-        """
-        with _cli_words():
-            _wasserstein(p, q, positions, cost, normalize, renormalize, plan, figure, x, y, method, projections,
-                         seed, order)
+    With no arguments it runs the worked example: P = 6,4,3,1 and Q = 3,4,4,3 at positions 1..4.
+    """
+    with _cli_words():
+        _wasserstein(p, q, positions, cost, normalize, renormalize, plan, figure, x, y, method, projections,
+                     seed, order)
 
-    @app.command(
-        "divergences",
-        epilog="Examples:\n\n"
-        "  gandojo divergences\n\n"
-        "  gandojo divergences --theta-range=-2,2 --figure example1.png\n\n"
-        "  gandojo divergences --p 6,4,3,1 --q 3,4,4,3",
-    )
-    def divergences_command(
-        theta_range: Annotated[str, typer.Option(help="Example 1: θ from,to (write --theta-range=-1,1).")]
-        = "-1,1",
-        points: Annotated[int, typer.Option(help="Example 1: how many θ values to tabulate.")] = 5,
-        figure: Annotated[Path | None, typer.Option(help="Example 1: plot W, JS, KL, TV and their gradients "
-                                                    "against θ into this PNG.")] = None,
-        p: Annotated[str | None, typer.Option("--p", help="Histogram P, e.g. 6,4,3,1 (instead of "
-                                              "Example 1).")] = None,
-        q: Annotated[str | None, typer.Option("--q", help="Histogram Q on the same cells.")] = None,
-        positions: Annotated[str | None, typer.Option(help="With --p/--q: positions of the cells for W1.")]
-        = None,
-        renormalize: Annotated[bool, typer.Option("--renormalize", help="With --p/--q: normalise each "
-                                                  "histogram on its own.")] = False,
-    ) -> None:
-        """KL, JS, TV and W1: for two histograms, or along the WGAN paper's Example 1 (two parallel lines).
+def divergences_command(
+    theta_range: Annotated[str, typer.Option(help="Example 1: θ from,to (write --theta-range=-1,1).")]
+    = "-1,1",
+    points: Annotated[int, typer.Option(help="Example 1: how many θ values to tabulate.")] = 5,
+    figure: Annotated[Path | None, typer.Option(help="Example 1: plot W, JS, KL, TV and their gradients "
+                                                "against θ into this PNG.")] = None,
+    p: Annotated[str | None, typer.Option("--p", help="Histogram P, e.g. 6,4,3,1 (instead of "
+                                          "Example 1).")] = None,
+    q: Annotated[str | None, typer.Option("--q", help="Histogram Q on the same cells.")] = None,
+    positions: Annotated[str | None, typer.Option(help="With --p/--q: positions of the cells for W1.")]
+    = None,
+    renormalize: Annotated[bool, typer.Option("--renormalize", help="With --p/--q: normalise each "
+                                              "histogram on its own.")] = False,
+) -> None:
+    """KL, JS, TV and W1: for two histograms, or along the WGAN paper's Example 1 (two parallel lines).
 
-        Example 1 shows why WGAN trains where GAN stalls: between P0 = (0, Z) and Pθ = (θ, Z) only the
-        Wasserstein distance changes with θ; JS, KL and TV are constant, so their gradient is 0.
-        """
-        with _cli_words():
-            _divergences(theta_range, points, figure, p, q, positions, renormalize)
+    Example 1 shows why WGAN trains where GAN stalls: between P0 = (0, Z) and Pθ = (θ, Z) only the
+    Wasserstein distance changes with θ; JS, KL and TV are constant, so their gradient is 0.
+    """
+    with _cli_words():
+        _divergences(theta_range, points, figure, p, q, positions, renormalize)
 
 
 def _point_clouds(x: Path, y: Path, *, method: str, projections: int, seed: int, order: float) -> None:
-    from gandojo.distances import resolve_method, wasserstein
+    from gandojo.distances import cloud_distance
 
     xs, ys = _load_points(x, "--x"), _load_points(y, "--y")
     try:
-        value = wasserstein(xs, ys, p=order, method=method, n_projections=projections, seed=seed)
+        result = cloud_distance(xs, ys, p=order, method=method, n_projections=projections, seed=seed)
     except TransportError as exc:
         console.print(f"error: {exc}", markup=False)
         raise typer.Exit(1) from None
-    xs2 = xs.reshape(len(xs), -1)
-    ys2 = ys.reshape(len(ys), -1)
-    used = resolve_method(len(xs2), len(ys2), xs2.shape[1], method)
+    value, used = result.value, result.method
     table = Table(title="Wasserstein distance between point clouds", title_justify="left")
-    for name in ("X", "Y", "d", "method", f"W_{_fmt(order)}"):
+    for name in ("X", "Y", "d", "method", f"W_{short_number(order)}"):
         table.add_column(name, justify="right")
     label = {"exact": "exact (POT network simplex)", "exact-1d": "exact (sorted 1-D)",
              "sliced": f"sliced, {projections} directions, seed {seed}"}[used]
-    table.add_row(str(len(xs2)), str(len(ys2)), str(xs2.shape[1]), label, f"{value:.6g}")
+    table.add_row(str(result.n), str(result.m), str(result.d), label, f"{value:.6g}")
     console.print(table)
     if used == "sliced":
         console.print("The sliced distance is an estimate of a different quantity (the mean W over 1-D "
@@ -281,10 +254,10 @@ def _wasserstein(p, q, positions, cost, normalize, renormalize, plan, figure, x,
         given = score_plan(_matrix(plan, "--plan"), a, b, c, positions=pos)
 
     where = ("cost matrix given" if best.positions is None
-             else "positions " + ", ".join(_fmt(v) for v in best.positions[:, 0])
+             else "positions " + ", ".join(short_number(v) for v in best.positions[:, 0])
              if best.positions.shape[1] == 1 else f"{best.positions.shape[1]}-D positions")
-    console.print(f"P = {', '.join(_fmt(v) for v in best.a)}; Q = {', '.join(_fmt(v) for v in best.b)}; "
-                  f"{where}", markup=False)
+    masses = [", ".join(short_number(v) for v in side) for side in (best.a, best.b)]
+    console.print(f"P = {masses[0]}; Q = {masses[1]}; {where}", markup=False)
     table = Table(title="earth mover's distance", title_justify="left")
     table.add_column("normalize")
     table.add_column("optimal", justify="right")
@@ -305,15 +278,14 @@ def _wasserstein(p, q, positions, cost, normalize, renormalize, plan, figure, x,
     if given is not None:
         console.print(_plan_table(given, "your plan"))
         _print_moves(given)
-        extra = given.distance - best.distance
-        verdict = ("optimal" if extra <= 1e-9 * max(1.0, best.distance)
-                   else f"{_fmt(extra)} more than the optimum")
-        console.print(f"your plan costs {_fmt(given.distance)}: {verdict} ({_fmt(best.distance)})",
+        extra = given.excess_cost(best)
+        verdict = "optimal" if extra == 0 else f"{short_number(extra)} more than the optimum"
+        console.print(f"your plan costs {short_number(given.distance)}: {verdict} ({short_number(best.distance)})",
                       markup=False)
     if normalize is not None:
-        console.print(f"distance (normalize={normalize}, optimal plan): {_fmt(headline)}", markup=False)
+        console.print(f"distance (normalize={normalize}, optimal plan): {short_number(headline)}", markup=False)
     if figure is not None:
-        from gandojo.viz_transport import plot_transport
+        from gandojo.viz.transport import plot_transport
 
         path = plot_transport(given if given is not None else best, figure)
         console.print(f"figure: {path}", markup=False)
@@ -322,7 +294,8 @@ def _wasserstein(p, q, positions, cost, normalize, renormalize, plan, figure, x,
 def _divergences(theta_range, points, figure, p, q, positions, renormalize) -> None:
     import numpy as np
 
-    from gandojo.distances import divergences, parallel_lines
+    from gandojo.distances import divergences
+    from gandojo.lessons import parallel_lines
 
     if (p is None) != (q is None):
         raise ValueError("give both --p and --q")
@@ -335,7 +308,7 @@ def _divergences(theta_range, points, figure, p, q, positions, renormalize) -> N
         table.add_column("value", justify="right")
         for name, value in (("KL(P || Q)", d.kl_pq), ("KL(Q || P)", d.kl_qp), ("JS (nats)", d.js),
                             ("JS (bits)", d.js_bits), ("TV", d.tv), ("W1", d.w1)):
-            table.add_row(name, _fmt(value))
+            table.add_row(name, short_number(value))
         console.print(table)
         if figure is not None:
             raise ValueError("--figure draws Example 1; leave out --p/--q to use it")
@@ -351,13 +324,31 @@ def _divergences(theta_range, points, figure, p, q, positions, renormalize) -> N
     for name in ("θ", "W", "JS", "KL", "TV", "dW/dθ", "dJS/dθ", "dKL/dθ", "dTV/dθ"):
         table.add_column(name, justify="right")
     for k in range(points):
-        table.add_row(*(_fmt(float(v[k])) for v in (r.theta, r.w, r.js, r.kl, r.tv,
+        table.add_row(*(short_number(float(v[k])) for v in (r.theta, r.w, r.js, r.kl, r.tv,
                                                      r.grad_w, r.grad_js, r.grad_kl, r.grad_tv)))
     console.print(table)
     console.print("Only W changes with θ: its gradient sign(θ) points back to θ = 0 from everywhere, "
                   "while JS, KL and TV are flat (gradient 0) until the lines coincide.", markup=False)
     if figure is not None:
-        from gandojo.viz_transport import plot_parallel_lines
+        from gandojo.viz.transport import plot_parallel_lines
 
         path = plot_parallel_lines(figure, theta_range=(lo, hi))
         console.print(f"figure: {path}", markup=False)
+
+
+WASSERSTEIN_EXAMPLES = ("Examples:\n\n"
+                        "  gandojo wasserstein\n\n"
+                        "  gandojo wasserstein --p 3,2,1,4 --q 1,2,4,3 --normalize mass\n\n"
+                        "  gandojo wasserstein --plan \"3,0,0,3;0,4,0,0;0,0,3,0;0,0,1,0\" --figure plan.png\n\n"
+                        "  gandojo wasserstein --p .2,.2,.2,.2,.2 --q 0,.2,.2,.2,.4 --positions 0,250,500,750,1000\n\n"
+                        "  gandojo wasserstein --x generated.npy --y real.npy --method auto")
+DIVERGENCES_EXAMPLES = ("Examples:\n\n"
+                        "  gandojo divergences\n\n"
+                        "  gandojo divergences --theta-range=-2,2 --figure example1.png\n\n"
+                        "  gandojo divergences --p 6,4,3,1 --q 3,4,4,3")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``wasserstein`` and ``divergences`` commands to ``app``."""
+    app.command("wasserstein", epilog=WASSERSTEIN_EXAMPLES)(wasserstein_command)
+    app.command("divergences", epilog=DIVERGENCES_EXAMPLES)(divergences_command)

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from gandojo.evaluate import json_safe
+from gandojo.metrics.report import json_safe
 
 
 class MetricsLog:
@@ -63,13 +63,12 @@ def format_stats(stats: dict[str, Any]) -> str:
 
 
 class ProgressDisplay:
-    """A progress bar (terminal) or a plain line every ``every`` steps (not a terminal)."""
+    """A progress bar (terminal) or a plain line every tenth of the run (not a terminal)."""
 
-    def __init__(self, total: int, start: int = 0, *, stream: TextIO | None = None, every: int | None = None,
-                 enabled: bool = True):
+    def __init__(self, total: int, start: int = 0, *, stream: TextIO | None = None, enabled: bool = True):
         self.total, self.stream = total, stream or sys.stdout
         self.enabled = enabled
-        self.every = every or max(1, total // 10)
+        self.every = max(1, total // 10)
         self.interactive = enabled and self.stream.isatty()
         self.started = time.perf_counter()
         self.latest: dict[str, Any] = {}

@@ -1,0 +1,101 @@
+"""``gandojo train`` and ``gandojo presets``: parse the options, call :mod:`gandojo.runs.runner`, print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import gandojo.config as cfg
+from gandojo.cli.app import CacheDir, app, console, err_console, say
+
+
+def _split_overrides(extra: list[str] | None) -> list[str]:
+    overrides = list(extra or [])
+    bad = [item for item in overrides if "=" not in item]
+    if bad:
+        raise ValueError(f"unexpected argument {bad[0]!r}; overrides look like section.key=value "
+                         "(e.g. train.steps=100)")
+    return overrides
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": False},
+    epilog="Examples:\n\n"
+    "  gandojo train --preset ring8-gan --out runs/ring8\n\n"
+    "  gandojo train --data grid25 --objective gan-minimax --steps 3000 --out runs/grid\n\n"
+    "  gandojo train --data my_points.npy --steps 500 model.latent_dim=4 --out runs/mine\n\n"
+    "  gandojo train --preset digits-dcgan --data path/to/images --steps 3000 data.image_size=32 --out runs/img\n\n"
+    "  gandojo train --preset ring8-gan --dry-run\n\n"
+    "  gandojo train --resume runs/ring8 --steps 4000",
+)
+def train(
+    ctx: typer.Context,
+    preset: Annotated[str | None, typer.Option(help="A bundled preset name or a YAML file [default: none: the "
+                                               "defaults for the data and objective, ring8 with gan].")] = None,
+    data: Annotated[str | None, typer.Option(help="Data set name (ring8, grid25, three-mode, gaussian1d, "
+                                             "mixture1d, digits, stacked-digits) or a path: .npy/.npz/.csv "
+                                             "points, image arrays, an image folder, IDX files, CIFAR-10 "
+                                             "batches.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model family: mlp or dcgan.")] = None,
+    objective: Annotated[str | None, typer.Option(help="gan (non-saturating), gan-minimax, wgan, wgan-gp.")]
+    = None,
+    steps: Annotated[int | None, typer.Option(help="Generator steps.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Batch size.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (runs are reproducible on CPU).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Run folder to create.")] = None,
+    resume: Annotated[Path | None, typer.Option(help="Continue the run in this folder.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the resolved config, with the defaults chosen "
+                                          "and why, and exit.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress output.")] = False,
+    cache_dir: CacheDir = None,
+):
+    """Train a GAN and write a run folder (config, metrics, samples, checkpoints, figures, summary).
+
+    Extra arguments of the form section.key=value override any config value.
+    """
+    from gandojo.runs.runner import check_config, resume_run, train_run
+
+    flags = {"data.name": data, "model.family": model, "train.batch_size": batch_size, "train.seed": seed}
+    overrides = [f"{k}={v}" for k, v in flags.items() if v is not None] + _split_overrides(ctx.args)
+    if resume is None:
+        config = cfg.load_preset(preset) if preset is not None else cfg.Config()
+        if objective is not None:
+            config = cfg.with_objective(config, objective)
+        config = cfg.apply_overrides(config, overrides + ([f"train.steps={steps}"] if steps is not None else []))
+        if dry_run:
+            checked, notes = check_config(config)
+            console.print(cfg.dump_yaml(checked) + "".join(f"# {line}\n" for line in notes), end="",
+                          markup=False, highlight=False)
+            return
+        if out is None:
+            raise ValueError("say where the run goes: --out DIR (or --resume RUN_DIR)")
+    elif preset is not None or dry_run:
+        raise ValueError("--resume continues a saved run as it was saved; --preset and --dry-run are for new runs")
+    run_dir = out if resume is None else resume
+    try:
+        if resume is None:
+            summary = train_run(config, out, progress=not quiet, cache_dir=cache_dir)
+        else:
+            summary = resume_run(resume, steps=steps, progress=not quiet, cache_dir=cache_dir, overrides=overrides
+                                 + ([f"objective.name={objective}"] if objective is not None else []))
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted: a checkpoint was written; continue with --resume {run_dir}",
+                          markup=False)
+        raise typer.Exit(130) from None
+    from gandojo.metrics.report import format_evaluation
+
+    say(format_evaluation(summary["evaluation"]))
+    console.print(f"run folder: {run_dir} ({summary['new_steps']} new steps, {summary['steps']} in all, "
+                  f"{summary['seconds']:.1f} s)", markup=False, highlight=False)
+
+
+@app.command()
+def presets():
+    """List the bundled presets, each with what it shows. Without --preset, train uses the defaults."""
+    names = cfg.preset_names()
+    width = max(map(len, names))
+    for name in names:
+        say(f"{name:<{width}}  {cfg.preset_description(name)}")
+

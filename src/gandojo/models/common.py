@@ -1,0 +1,47 @@
+"""What the model families share: the image sizes a DCGAN takes, argument checks, and the critic's norms."""
+
+from __future__ import annotations
+
+import math
+
+from torch import nn
+
+from gandojo.config import Norm
+
+SUPPORTED_SIZES = (8, 16, 32, 64, 128)
+
+
+def check_image_size(image_size: int, name: str = "image_size") -> int:
+    """Number of stride-2 stages between 4×4 and ``image_size``; ValueError (naming ``name``) unless a power
+    of two from 8 to 128.
+
+    >>> check_image_size(32)
+    3
+    """
+    if isinstance(image_size, bool) or not isinstance(image_size, int) or image_size not in SUPPORTED_SIZES:
+        raise ValueError(f"{name} {image_size!r} is not supported; expected a power of two from 8 to 128 "
+                         f"({', '.join(map(str, SUPPORTED_SIZES))})")
+    return int(math.log2(image_size)) - 2
+
+
+def check_positive_int(name: str, value: int, *, allow_zero: bool = False) -> None:
+    """ValueError naming ``name`` unless ``value`` is an integer >= 1 (>= 0 with ``allow_zero``)."""
+    low = 0 if allow_zero else 1
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+
+
+def norm_layer(kind: Norm, channels: int, *, images: bool) -> nn.Module | None:
+    """The critic's normalisation after a layer of ``channels``: None for ``"none"``.
+
+    ``"batch"``: batch normalisation (mixes the samples of a batch: not with the gradient penalty).
+    ``"layer"``: per sample; for images ``GroupNorm(1, C)``, layer normalisation over (C, H, W) with a
+    per-channel affine, as the WGAN-GP code uses; for flat features ``LayerNorm(C)``.
+    """
+    if kind == "none":
+        return None
+    if kind == "batch":
+        return nn.BatchNorm2d(channels) if images else nn.BatchNorm1d(channels)
+    if kind == "layer":
+        return nn.GroupNorm(1, channels) if images else nn.LayerNorm(channels)
+    raise ValueError(f"norm {kind!r} is unknown; expected 'batch', 'layer' or 'none'")
