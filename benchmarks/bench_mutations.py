@@ -52,12 +52,20 @@ MUTANTS = {
 }
 
 
+def _not_copied(folder: str, names: list[str]) -> set[str]:
+    """Build outputs and run folders stay behind (the top-level runs/, not the gandojo.runs package)."""
+    skip = {n for n in names if n in (".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis")
+            or n.endswith(".egg-info")}
+    if Path(folder) == ROOT:
+        skip |= {n for n in names if n == "runs"}
+    return skip
+
+
 def run_mutant(name: str, tmp: Path) -> tuple[bool, str, float]:
     """Copy the checkout (sources, tests, settings), change one file, run the whole suite there."""
     file, old, new, _ = MUTANTS[name]
     copy = tmp / name
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", ".venv", "runs", "results", "__pycache__",
-                                                              "*.egg-info", ".pytest_cache"))
+    shutil.copytree(ROOT, copy, ignore=_not_copied)
     path = copy / "src" / "gandojo" / file
     text = path.read_text()
     if text.count(old) != 1:

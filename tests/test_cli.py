@@ -105,7 +105,8 @@ def test_data_smaller_than_a_batch_trains_with_the_batch_clamped(tmp_path, capsy
 def test_dry_run_prints_resolved_config(capsys):
     assert main(["train", "--objective", "wgan-gp", "--model", "dcgan", "--data", "digits", "--dry-run"]) == 0
     config = yaml.safe_load(capsys.readouterr().out)
-    assert config["optim"] == {"name": "adam", "lr": 0.0001, "betas": [0.0, 0.9], "momentum": 0.0}
+    optim = {k: config["optim"][k] for k in ("name", "lr", "betas", "momentum")}
+    assert optim == {"name": "adam", "lr": 0.0001, "betas": [0.0, 0.9], "momentum": 0.0}
     assert config["objective"]["n_critic"] == 5 and config["objective"]["gp_lambda"] == 10.0
 
 
@@ -220,3 +221,34 @@ def test_the_command_line_starts_without_the_heavy_libraries():
             "print([m for m in ('torch', 'ot', 'matplotlib', 'scipy', 'sklearn', 'numpy') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120).stdout
     assert out.strip() == "[]"
+
+
+def test_without_preset_or_objective_the_best_recipe_for_the_data_kind(capsys):
+    assert main(["train", "--data", "grid25", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "data:" and "# preset: best-points, the best recipe" in out
+    config = yaml.safe_load(out)
+    assert config["train"]["ema"] == 0.999 and config["optim"]["lr_decay"] == "linear"
+    assert main(["train", "--data", "digits", "--dry-run"]) == 0
+    assert "# preset: best-images" in capsys.readouterr().out
+    assert main(["train", "--data", "grid25", "--objective", "gan", "--dry-run"]) == 0
+    classic = yaml.safe_load(capsys.readouterr().out)
+    assert classic["train"]["ema"] == 0.0 and classic["optim"]["lr"] == 0.0002  # the paper's GAN
+
+
+def test_compare_trains_each_objective_and_seed_once(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    args = ["compare", "--data", "ring8", "--objectives", "gan,best", "--seeds", "2", "--budget", "6steps",
+            "--out", str(out), "--json"]
+    assert main(args) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [row["objective"] for row in result["rows"]] == ["gan", "best"]
+    assert all(row["seeds"] == 2 and row["steps"] == 6 for row in result["rows"])
+    assert result["benchmark"] == "modes" and len(result["rows"][0]["modes_covered"]) == 2  # mean, std
+    folders = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert len(folders) == 4 and (out / "comparison.png").stat().st_size > 10_000
+    stamps = {f: (out / f / "summary.json").stat().st_mtime_ns for f in folders}
+    assert main(args[:-1]) == 0  # again, as a table: nothing is trained twice
+    text = capsys.readouterr()
+    assert "already trained" in text.err + text.out and "reverse KL" in text.out
+    assert stamps == {f: (out / f / "summary.json").stat().st_mtime_ns for f in folders}

@@ -382,3 +382,27 @@ def test_keep_last_k_plus_last_good(tmp_path):
     names = sorted(p.name for p in (run / "checkpoints").iterdir())
     assert names == ["final.pt", "last-good.pt", "step_0000015.pt", "step_0000020.pt"]
     assert os.path.samefile(run / "checkpoints" / "last-good.pt", run / "checkpoints" / "final.pt")
+
+
+def test_time_limit_stops_cleanly_and_resumes(tmp_path, monkeypatch):
+    """A fake clock advances 25 s per generator step; with a 100 s limit the run stops after step 4, evaluated,
+    snapshotted and checkpointed like a finished run, and a resume with a larger limit continues it."""
+    spec = objectives.OBJECTIVES["gan"]
+    clock = {"now": 0.0}
+
+    def g_loss(d_fake):
+        clock["now"] += 25.0
+        return spec.g_loss(d_fake)
+
+    monkeypatch.setitem(objectives.OBJECTIVES, "gan", replace(spec, g_loss=g_loss))
+    monkeypatch.setattr(hooks_module, "_clock", lambda: clock["now"])
+    run = tmp_path / "run"
+    summary = train_run(tiny_config("gan", 40, "train.time_limit=100", "train.sample_every=1000"), run,
+                        progress=False)
+    assert (summary["status"], summary["steps"]) == ("time limit", 4)
+    assert summary["evaluation"]["modes_total"] == 8  # evaluated at the step it stopped
+    assert int(load_checkpoint(run / "checkpoints" / "final.pt")["trainer"]["g_step"]) == 4
+    assert (run / "samples" / "step_000004.png").is_file() and (run / "losses.png").is_file()
+    assert log_lines(run)[-1]["step"] == 4 and "modes_covered" in log_lines(run)[-1]
+    assert main(["train", "--resume", str(run), "--time-limit", "200s", "--quiet"]) == 0
+    assert json.loads((run / "summary.json").read_text())["steps"] == 8  # 100 s more: 4 more steps

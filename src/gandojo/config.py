@@ -95,6 +95,11 @@ class ModelConfig:
     critic_norm: Norm | None = None  # None: batch for GAN/WGAN DCGAN critics, layer for wgan-gp, none for MLPs
     classic_head: bool = False  # DCGAN: the final 4x4 convolution of pytorch/examples instead of pooling
     extra_layers: NonNegative = 0  # DCGAN depth: extra 3x3 stride-1 conv blocks in G and D (WGAN code's n_extra_layers)
+    spectral_norm: bool = False  # D's weights divided by their largest singular value (Miyato et al. 2018)
+    # points: both players work in standardised coordinates (zero mean, unit std per dimension), so the scale
+    # of the data does not matter; None = on for user arrays, off for the registered mixtures
+    standardize: bool | None = None
+    minibatch_std: bool = False  # D sees the batch's spread as one more feature (Karras et al. 2018)
 
 
 @dataclass(frozen=True, config=SECTION)
@@ -107,6 +112,9 @@ class ObjectiveConfig:
     # wgan-gp: penalty weight; None = 0.1 on points (toy code), 10 on images
     gp_lambda: Annotated[Real, Field(ge=0)] | None = None
     warmup_schedule: bool = True  # wgan: 100 critic steps for the first 25 G steps and every 500th
+    pack: Positive = 1  # PacGAN (Lin et al. 2018): D judges this many samples at once
+    r1: Annotated[Real, Field(ge=0)] = 0.0  # R1 (Mescheder et al. 2018): γ/2 E‖∇D(x)‖² on real data
+    r2: Annotated[Real, Field(ge=0)] = 0.0  # R2: the same on generated data
 
 
 @dataclass(frozen=True, config=SECTION)
@@ -117,6 +125,8 @@ class OptimConfig:
     lr: PositiveReal | None = None
     betas: Annotated[tuple[Fraction, Fraction] | None, BeforeValidator(_split)] = None
     momentum: Fraction | None = None  # sgd and rmsprop
+    lr_d: PositiveReal | None = None  # D's learning rate when it differs from G's (TTUR, Heusel et al. 2017)
+    lr_decay: Literal["none", "linear"] = "none"  # "linear": both rates fall to 0 over train.steps
 
 
 @dataclass(frozen=True, config=SECTION)
@@ -132,6 +142,8 @@ class TrainConfig:
     sample_every: Positive = 500
     checkpoint_every: Positive = 500
     checkpoint_seconds: PositiveReal = 60.0  # also checkpoint when this much training time passed since the last one
+    time_limit: PositiveReal | None = None  # stop cleanly (evaluate, checkpoint, summary) after this many seconds
+    ema: Fraction = 0.0  # exponential moving average of G's weights (decay, e.g. 0.999); 0 = off
     keep_checkpoints: Positive = 2
     device: str = "cpu"
 
@@ -282,6 +294,39 @@ def apply_overrides(config: Config, overrides: list[str]) -> Config:
     return from_dict(values)
 
 
+def parse_budget(text: str) -> tuple[Literal["seconds", "steps"], float]:
+    """A training budget as written on the command line: seconds (``120s``, ``2m``, ``1.5h``, or a bare
+    number) or generator steps (``2000steps``).
+
+    >>> parse_budget("2m"), parse_budget("2000steps"), parse_budget("90")
+    (('seconds', 120.0), ('steps', 2000.0), ('seconds', 90.0))
+    """
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(s|sec|seconds?|m|min|minutes?|h|hours?|steps?)?\s*", text.lower())
+    if match is None or float(match[1]) <= 0:
+        raise ValueError(f"budget {text!r}: expected seconds like 120s, 2m or 1.5h, or generator steps like 2000steps")
+    value, unit = float(match[1]), match[2] or "s"
+    if unit.startswith("step"):
+        if not value.is_integer():
+            raise ValueError(f"budget {text!r}: a whole number of steps")
+        return "steps", value
+    return "seconds", value * {"s": 1, "m": 60, "h": 3600}[unit[0]]
+
+
+# The best recipe for each kind of data: what `gandojo train --data X` trains without --preset or --objective.
+RECIPES = {"points": "best-points", "images": "best-images"}
+
+
+def recipe_for(data: str) -> str:
+    """The preset of the best recipe for the kind of data ``data`` names (points when it names nothing yet).
+
+    >>> recipe_for("ring8"), recipe_for("digits")
+    ('best-points', 'best-images')
+    """
+    from gandojo.data import data_kind  # local import: it imports torch
+
+    return RECIPES[data_kind(data) or "points"]
+
+
 def with_objective(config: Config, name: str) -> Config:
     """``config`` playing another game: the objective's own defaults (optimizer, critic steps, penalty) are
     filled in again by :func:`resolve` instead of carrying over the previous objective's.
@@ -373,8 +418,15 @@ def resolve_explained(config: Config) -> tuple[Config, list[str]]:
     hidden = model.hidden
     if hidden is None:
         hidden = recipe["model.hidden"][0] if model.family != "mlp" else chosen("model.hidden", *recipe["model.hidden"])
-    model = replace(model, critic_norm=norm, hidden=hidden)
+    standardize = model.standardize
+    if standardize is None:
+        standardize = chosen("model.standardize", kind == "points" and data_benchmark(config.data.name) is None,
+                             "user point data is standardised for training and mapped back")
+    model = replace(model, critic_norm=norm, hidden=hidden, standardize=standardize)
     train = config.train
+    if train.batch_size % objective.pack:
+        raise ValueError(f"train.batch_size {train.batch_size} is not a multiple of objective.pack {objective.pack}: "
+                         "the discriminator judges whole packs")
     if train.eval_samples is None:
         benchmark = data_benchmark(config.data.name)
         train = replace(train, eval_samples=chosen("train.eval_samples", PROTOCOL_SAMPLES[benchmark],

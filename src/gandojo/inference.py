@@ -71,7 +71,7 @@ def open_generator(path: str | Path) -> LoadedGenerator:
         generator.load_state_dict(tensors)
         return LoadedGenerator(generator.eval(), config, data, path, step)
     trainer, checkpoint = _load_trainer(path)
-    return LoadedGenerator(trainer.generator.eval(), trainer.config, trainer.data, checkpoint, trainer.g_step)
+    return LoadedGenerator(trainer.sampler.eval(), trainer.config, trainer.data, checkpoint, trainer.g_step)
 
 
 def load_generator(path: str | Path) -> tuple[torch.nn.Module, Config, Any]:

@@ -13,6 +13,7 @@ every random generator it draws from, so its ``state_dict`` is enough to resume 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -23,8 +24,8 @@ from gandojo.config import Config
 from gandojo.data import load_data
 from gandojo.data.batches import BatchStream
 from gandojo.errors import NonFiniteError
-from gandojo.models import build_models, generate, sample_noise
-from gandojo.objectives import OBJECTIVES, build_optimizer, critic_steps, gradient_penalty
+from gandojo.models import build_models, generate, pack_samples, sample_noise
+from gandojo.objectives import OBJECTIVES, build_optimizer, critic_steps, gradient_penalty, zero_centred_penalty
 from gandojo.seeds import stream_seeds
 
 Hook = Callable[["Trainer", dict[str, float]], None]
@@ -48,12 +49,17 @@ class Trainer:
         self.seeds = seeds = stream_seeds(config.train.seed)  # separate streams: see gandojo.seeds
         self.device = torch.device(config.train.device)
         torch.manual_seed(seeds["init"])
-        self.generator, self.discriminator = build_models(config.model, tuple(self.data.shape))
+        self.pack = config.objective.pack
+        self.generator, self.discriminator = build_models(config.model, tuple(self.data.shape), pack=self.pack,
+                                                          standardize=self._data_scale())
         self.generator.to(self.device)
         self.discriminator.to(self.device)
+        # G's exponential moving average (off at 0): what samples, evaluations and exports use when on
+        self.ema_generator = copy.deepcopy(self.generator) if config.train.ema > 0 else None
         opt = config.optim
         self.opt_g = build_optimizer(self.generator.parameters(), opt.name, opt.lr, opt.betas, opt.momentum)
-        self.opt_d = build_optimizer(self.discriminator.parameters(), opt.name, opt.lr, opt.betas, opt.momentum)
+        self.opt_d = build_optimizer(self.discriminator.parameters(), opt.name, opt.lr_d or opt.lr, opt.betas,
+                                     opt.momentum)
         self.noise_rng = torch.Generator().manual_seed(seeds["noise"])
         self.eps_rng = torch.Generator().manual_seed(seeds["eps"])
         self.batches = BatchStream(self.data, config.train.batch_size, seed=seeds["data"],
@@ -64,6 +70,15 @@ class Trainer:
         self.d_step = 0  # discriminator/critic steps done
         self.last_stats: dict[str, float] = {}  # the previous step's stats, reported if a fault occurs
 
+    def _data_scale(self) -> tuple[Tensor, Tensor] | None:
+        """Mean and std per dimension of point data, when ``model.standardize`` is on (from all of a finite
+        data set, or 65,536 draws of a fixed stream from a distribution)."""
+        if not self.config.model.standardize or self.data.kind != "points":
+            return None
+        x = self.data.values if self.data.values is not None else self.data.sample(
+            65536, torch.Generator().manual_seed(0))
+        return x.mean(dim=0), x.std(dim=0).clamp_min(1e-8)
+
     # --- sampling ------------------------------------------------------------------------------------
 
     def noise(self, n: int, generator: torch.Generator | None = None) -> Tensor:
@@ -71,14 +86,24 @@ class Trainer:
         m = self.config.model
         return sample_noise(n, m.latent_dim, m.noise, generator or self.noise_rng).to(self.device)
 
+    @property
+    def sampler(self) -> nn.Module:
+        """The generator that makes samples to look at and score: the moving average of G's weights when
+        ``train.ema`` is on, else G itself."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
     def generate(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        """``n`` generated samples on the CPU (eval mode), drawn without touching the training stream.
+        """``n`` samples of :attr:`sampler` on the CPU (eval mode), drawn without touching the training stream.
 
         Without ``generator`` the noise comes from the run's evaluation stream, restarted at every call,
         so every evaluation of the same generator scores the same samples."""
         m = self.config.model
         rng = generator or torch.Generator().manual_seed(self.seeds["eval_noise"])
-        return generate(self.generator, n, m.latent_dim, m.noise, rng, device=self.device)
+        return generate(self.sampler, n, m.latent_dim, m.noise, rng, device=self.device)
+
+    def judge(self, x: Tensor) -> Tensor:
+        """D's raw scores of samples ``x`` (B, ...): one score per group of ``objective.pack`` samples."""
+        return self.discriminator(pack_samples(x, self.pack))
 
     # --- one step of the game ------------------------------------------------------------------------
 
@@ -88,17 +113,24 @@ class Trainer:
         real = self.batches.next().to(self.device)
         with torch.no_grad():  # no graph through G: the critic step never needs G's gradients
             fake = self.generator(self.noise(len(real)))
-        d_real, d_fake = self.discriminator(real), self.discriminator(fake)
-        loss = obj.d_loss(d_real, d_fake)
+        real_in = pack_samples(real, self.pack).requires_grad_(cfg.r1 > 0)
+        fake_in = pack_samples(fake, self.pack).requires_grad_(cfg.r2 > 0)
+        d_real, d_fake = self.discriminator(real_in), self.discriminator(fake_in)
+        loss = game = obj.d_loss(d_real, d_fake)  # the game's own loss; penalties are added to `loss`
         stats: dict[str, Tensor] = {}
         if obj.penalty:
-            eps = torch.rand(len(real), generator=self.eps_rng).to(self.device)  # one ε per sample
-            penalty, _ = gradient_penalty(self.discriminator, real, fake, eps)
+            eps = torch.rand(len(real_in), generator=self.eps_rng).to(self.device)  # one ε per (packed) sample
+            penalty, _ = gradient_penalty(self.discriminator, real_in.detach(), fake_in.detach(), eps)
             stats["gradient_penalty"] = penalty.detach()
-            stats["w_estimate"] = -loss.detach()
             loss = loss + cfg.gp_lambda * penalty
-        elif obj.wasserstein:
-            stats["w_estimate"] = -loss.detach()
+        if obj.wasserstein:
+            stats["w_estimate"] = -game.detach()
+        for weight, scores, inputs, name in ((cfg.r1, d_real, real_in, "r1_penalty"),
+                                             (cfg.r2, d_fake, fake_in, "r2_penalty")):
+            if weight > 0:  # R1 / R2 (Mescheder et al. 2018): γ/2 E‖∇D‖² at the real / generated samples
+                penalty = zero_centred_penalty(scores, inputs)
+                stats[name] = penalty.detach()
+                loss = loss + weight / 2 * penalty
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         self._guard(loss, self.discriminator, "discriminator/critic")
@@ -114,7 +146,7 @@ class Trainer:
         else:
             stats["d_real"] = torch.sigmoid(d_real.detach()).mean()
             stats["d_fake"] = torch.sigmoid(d_fake.detach()).mean()
-            stats["value"] = -loss.detach()  # V(D, G) = -(D's loss)
+            stats["value"] = -game.detach()  # V(D, G) = -(D's loss without penalties)
         return stats, real, fake
 
     def _generator_phase(self) -> Tensor:
@@ -122,7 +154,7 @@ class Trainer:
         self.discriminator.requires_grad_(False)
         try:
             fake = self.generator(self.noise(self.config.train.batch_size))
-            loss = self.objective.g_loss(self.discriminator(fake))
+            loss = self.objective.g_loss(self.judge(fake))
             self.opt_g.zero_grad(set_to_none=True)
             loss.backward()
             self._guard(loss, self.generator, "generator")
@@ -130,7 +162,32 @@ class Trainer:
         finally:
             self.discriminator.requires_grad_(True)
         self.g_step += 1
+        self._update_ema()
+        self._set_learning_rates()
         return loss.detach()
+
+    def _update_ema(self) -> None:
+        """Move the average toward G. The decay ramps up, (1 + t) / (10 + t), to ``train.ema``, so the average
+        does not drag the random initialisation along for thousands of steps."""
+        if self.ema_generator is None:
+            return
+        decay = min(self.config.train.ema, (1 + self.g_step) / (10 + self.g_step))
+        with torch.no_grad():
+            for average, current in zip(self.ema_generator.parameters(), self.generator.parameters(), strict=True):
+                average.lerp_(current, 1 - decay)
+            for average, current in zip(self.ema_generator.buffers(), self.generator.buffers(), strict=True):
+                average.copy_(current)  # batch-norm statistics: the current ones
+
+    def _set_learning_rates(self) -> None:
+        """``optim.lr_decay="linear"``: both rates fall linearly to 0 at ``train.steps`` (a function of the
+        step, so a resumed run continues with the same rates)."""
+        if self.config.optim.lr_decay == "none":
+            return
+        left = max(0.0, 1 - self.g_step / self.config.train.steps)
+        opt = self.config.optim
+        for optimizer, base in ((self.opt_g, opt.lr), (self.opt_d, opt.lr_d or opt.lr)):
+            for group in optimizer.param_groups:
+                group["lr"] = base * left
 
     def _guard(self, loss: Tensor, module: nn.Module, player: str) -> None:
         """Refuse to step on a NaN/inf loss or gradient, so the parameters stay as they were."""
@@ -145,7 +202,7 @@ class Trainer:
         """Mean ‖∇_x D(x)‖₂ on real and on fake samples (a diagnostic, no update)."""
         norms = []
         for x in (real, fake):
-            x = x.detach().requires_grad_(True)
+            x = pack_samples(x.detach(), self.pack).requires_grad_(True)
             (grad,) = torch.autograd.grad(self.discriminator(x).sum(), x)
             norms.append(grad.flatten(1).norm(dim=1).mean().item())
         return norms[0], norms[1]
@@ -197,6 +254,7 @@ class Trainer:
             "eps_rng": self.eps_rng.get_state(),
             "batches": self.batches.state_dict(),
             "fixed_noise": self.fixed_noise,
+            **({"ema_generator": self.ema_generator.state_dict()} if self.ema_generator is not None else {}),
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -210,6 +268,8 @@ class Trainer:
         self.eps_rng.set_state(state["eps_rng"])
         self.batches.load_state_dict(state["batches"])
         self.fixed_noise = state["fixed_noise"]
+        if self.ema_generator is not None:
+            self.ema_generator.load_state_dict(state["ema_generator"])
 
 
 def fit(trainer: Trainer, steps: int, hooks: Iterable[Hook] = (), *,

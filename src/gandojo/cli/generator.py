@@ -69,7 +69,7 @@ def export(
     from gandojo.runs.checkpoint import export_generator
 
     trainer = load_trainer(run)
-    path = export_generator(trainer.generator, trainer.config, out, step=trainer.g_step)
+    path = export_generator(trainer.sampler, trainer.config, out, step=trainer.g_step)
     say(f"wrote {path} and {path.with_suffix('.json')}")
 
 

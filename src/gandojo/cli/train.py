@@ -32,8 +32,9 @@ def _split_overrides(extra: list[str] | None) -> list[str]:
 )
 def train(
     ctx: typer.Context,
-    preset: Annotated[str | None, typer.Option(help="A bundled preset name or a YAML file [default: none: the "
-                                               "defaults for the data and objective, ring8 with gan].")] = None,
+    preset: Annotated[str | None, typer.Option(help="A bundled preset name or a YAML file [default: the best "
+                                               "recipe for the data's kind; with --objective, that objective's "
+                                               "paper defaults].")] = None,
     data: Annotated[str | None, typer.Option(help="Data set name (ring8, grid25, three-mode, gaussian1d, "
                                              "mixture1d, digits, stacked-digits) or a path: .npy/.npz/.csv "
                                              "points, image arrays, an image folder, IDX files, CIFAR-10 "
@@ -42,6 +43,8 @@ def train(
     objective: Annotated[str | None, typer.Option(help="gan (non-saturating), gan-minimax, wgan, wgan-gp.")]
     = None,
     steps: Annotated[int | None, typer.Option(help="Generator steps.")] = None,
+    time_limit: Annotated[str | None, typer.Option(help="Stop cleanly (evaluate, checkpoint, summary) after this "
+                                                   "much training time: 120s, 2m, 1.5h.")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Batch size.")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (runs are reproducible on CPU).")] = None,
     out: Annotated[Path | None, typer.Option(help="Run folder to create.")] = None,
@@ -57,15 +60,23 @@ def train(
     """
     from gandojo.runs.runner import check_config, resume_run, train_run
 
-    flags = {"data.name": data, "model.family": model, "train.batch_size": batch_size, "train.seed": seed}
+    limit = None if time_limit is None else cfg.parse_budget(time_limit)
+    if limit is not None and limit[0] != "seconds":
+        raise ValueError(f"--time-limit {time_limit}: a time such as 120s or 2m (use --steps for steps)")
+    flags = {"data.name": data, "model.family": model, "train.batch_size": batch_size, "train.seed": seed,
+             "train.time_limit": None if limit is None else limit[1]}
     overrides = [f"{k}={v}" for k, v in flags.items() if v is not None] + _split_overrides(ctx.args)
     if resume is None:
-        config = cfg.load_preset(preset) if preset is not None else cfg.Config()
+        recipe = cfg.recipe_for(data or "ring8") if preset is None and objective is None else None
+        config = cfg.load_preset(preset or recipe) if (preset or recipe) else cfg.Config()
         if objective is not None:
             config = cfg.with_objective(config, objective)
         config = cfg.apply_overrides(config, overrides + ([f"train.steps={steps}"] if steps is not None else []))
         if dry_run:
             checked, notes = check_config(config)
+            if recipe is not None:
+                notes.insert(0, f"preset: {recipe}, the best recipe for this kind of data "
+                                f"({cfg.preset_description(recipe)}; choose another with --preset or --objective)")
             console.print(cfg.dump_yaml(checked) + "".join(f"# {line}\n" for line in notes), end="",
                           markup=False, highlight=False)
             return
@@ -99,3 +110,35 @@ def presets():
     for name in names:
         say(f"{name:<{width}}  {cfg.preset_description(name)}")
 
+
+
+@app.command(epilog="Examples:\n\n"
+             "  gandojo compare --data grid25 --objectives gan,wgan,wgan-gp,best --seeds 5 --budget 60s "
+             "--out runs/cmp\n\n"
+             "  gandojo compare --data ring8 --budget 2000steps --seeds 3 --out runs/ring --json\n\n"
+             "  gandojo compare --data digits --objectives gan,best --budget 3m --out runs/digits-cmp")
+def compare(
+    data: Annotated[str, typer.Option(help="Data set name or path, as for train.")] = "ring8",
+    objectives: Annotated[str, typer.Option(help="Comma-separated: gan, gan-minimax, wgan, wgan-gp, best (the best "
+                                            "recipe for the data).")] = "gan,gan-minimax,wgan,wgan-gp,best",
+    seeds: Annotated[int, typer.Option(help="Seeds 0..N-1 for every objective.")] = 3,
+    budget: Annotated[str, typer.Option(help="Training per run: seconds (60s, 2m) or steps (2000steps).")] = "60s",
+    out: Annotated[Path, typer.Option(help="Folder of the comparison: one run folder per objective and seed.")]
+    = Path("runs/compare"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as one JSON object.")] = False,
+    cache_dir: CacheDir = None,
+):
+    """Train several objectives on the same data, seeds and budget; print and save a table (mean ± std over
+    the seeds) and a figure with a panel per objective. Finished runs are reused, interrupted ones resumed."""
+    import json
+
+    from gandojo.comparison import compare as run_comparison
+
+    names = [name.strip() for name in objectives.split(",") if name.strip()]
+    result = run_comparison(data, names, seeds, budget, out, cache_dir=cache_dir,
+                            stream=err_console.file if as_json else None)
+    if as_json:
+        print(json.dumps(result.to_json()))
+        return
+    say(result.table())
+    say(f"comparison folder: {out} (comparison.txt, comparison.json, comparison.png)")

@@ -6,6 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from gandojo.config import ModelConfig
+from gandojo.models.common import spectral_normalised
 from gandojo.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from gandojo.models.mlp import MLPDiscriminator, MLPGenerator
 
@@ -37,39 +38,69 @@ def generate(generator: nn.Module, n: int, latent_dim: int, noise: str, rng: tor
     return torch.cat(parts)
 
 
-def _build_mlp(config: ModelConfig, data_shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
+def _build_mlp(config: ModelConfig, data_shape: tuple[int, ...], pack: int) -> tuple[nn.Module, nn.Module]:
     if len(data_shape) != 1:
         raise ValueError(f"model.family='mlp' takes flat samples (N, D); this data has samples of shape "
                          f"{data_shape}: use model.family='dcgan' for images")
     (dim,) = data_shape
     generator = MLPGenerator(dim, config.latent_dim, config.hidden, config.depth)
-    discriminator = MLPDiscriminator(dim, config.hidden, config.depth, config.critic_norm or "none")
+    discriminator = MLPDiscriminator(dim * pack, config.hidden, config.depth, config.critic_norm or "none",
+                                     minibatch_std=config.minibatch_std)
     return generator, discriminator
 
 
-def _build_dcgan(config: ModelConfig, data_shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
+def _build_dcgan(config: ModelConfig, data_shape: tuple[int, ...], pack: int) -> tuple[nn.Module, nn.Module]:
     if len(data_shape) != 3 or data_shape[1] != data_shape[2]:
         raise ValueError(f"model.family='dcgan' takes square images (N, C, H, W); this data has samples of "
                          f"shape {data_shape}: use model.family='mlp' for points")
     channels, size, _ = data_shape
     generator = DCGANGenerator(image_size=size, channels=channels, latent_dim=config.latent_dim,
                                width=config.width, extra_layers=config.extra_layers)
-    discriminator = DCGANDiscriminator(image_size=size, channels=channels, width=config.width,
+    discriminator = DCGANDiscriminator(image_size=size, channels=channels * pack, width=config.width,
                                        norm=config.critic_norm or "batch", classic_head=config.classic_head,
-                                       extra_layers=config.extra_layers)
+                                       extra_layers=config.extra_layers, minibatch_std=config.minibatch_std)
     return generator, discriminator
 
 
 MODEL_FAMILIES = {"mlp": _build_mlp, "dcgan": _build_dcgan}
 
 
-def build_models(config: ModelConfig, data_shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
-    """Generator and discriminator/critic for data whose samples have ``data_shape``."""
+def build_models(config: ModelConfig, data_shape: tuple[int, ...], *, pack: int = 1,
+                 standardize: tuple[Tensor, Tensor] | None = None) -> tuple[nn.Module, nn.Module]:
+    """Generator and discriminator/critic for data whose samples have ``data_shape``.
+
+    With ``pack`` m > 1 (PacGAN) the discriminator takes m samples at once, concatenated along the features
+    (points) or the channels (images); :func:`pack_samples` makes its input. ``standardize`` (the data's
+    mean and std per dimension, points only) makes both players work in standardised coordinates: G's
+    output is mapped back to the data's scale, D's input is standardised first.
+    """
     if config.family not in MODEL_FAMILIES:
         raise ValueError(f"model.family {config.family!r} is not available; expected one of "
                          + ", ".join(MODEL_FAMILIES))
-    return MODEL_FAMILIES[config.family](config, data_shape)
+    generator, discriminator = MODEL_FAMILIES[config.family](config, data_shape, pack)
+    if standardize is not None:
+        mean, std = standardize
+        generator.shift.copy_(mean)
+        generator.scale.copy_(std)
+        discriminator.shift.copy_(mean.repeat(pack))
+        discriminator.scale.copy_(std.repeat(pack))
+    if config.spectral_norm:
+        spectral_normalised(discriminator)
+    return generator, discriminator
+
+
+def pack_samples(x: Tensor, pack: int) -> Tensor:
+    """(B, D) -> (B/m, m·D) or (B, C, H, W) -> (B/m, m·C, H, W): m consecutive samples side by side.
+
+    >>> pack_samples(torch.arange(8.0).reshape(4, 2), 2).tolist()
+    [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0]]
+    """
+    if pack == 1:
+        return x
+    if len(x) % pack:
+        raise ValueError(f"a batch of {len(x)} cannot be packed by {pack}; make train.batch_size a multiple of it")
+    return x.reshape(len(x) // pack, pack * x.shape[1], *x.shape[2:])
 
 
 __all__ = ["DCGANDiscriminator", "DCGANGenerator", "MLPDiscriminator", "MLPGenerator", "MODEL_FAMILIES",
-           "build_models", "generate", "sample_noise"]
+           "build_models", "generate", "pack_samples", "sample_noise"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from torch import nn
+import torch
+from torch import Tensor, nn
 
 from gandojo.config import Norm
 
@@ -45,3 +46,27 @@ def norm_layer(kind: Norm, channels: int, *, images: bool) -> nn.Module | None:
     if kind == "layer":
         return nn.GroupNorm(1, channels) if images else nn.LayerNorm(channels)
     raise ValueError(f"norm {kind!r} is unknown; expected 'batch', 'layer' or 'none'")
+
+
+class MinibatchStd(nn.Module):
+    """Appends the batch's spread as one more feature (Karras et al. 2018): the standard deviation of each
+    feature over the batch, averaged into one number, as an extra column (B, F) -> (B, F + 1) or an extra
+    channel (B, C, H, W) -> (B, C + 1, H, W). A collapsed batch has spread near 0, which D can then see.
+
+    >>> MinibatchStd()(torch.zeros(4, 3)).shape
+    torch.Size([4, 4])
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        spread = x.std(dim=0, unbiased=False).mean()  # one number for the batch
+        extra = spread.expand(len(x), 1, *x.shape[2:])
+        return torch.cat([x, extra], dim=1)
+
+
+def spectral_normalised(module: nn.Module) -> nn.Module:
+    """``module`` with every Linear and Conv2d weight divided by its largest singular value (Miyato et al.
+    2018), estimated by one power iteration per forward pass; returns the same module."""
+    for layer in list(module.modules()):
+        if isinstance(layer, nn.Linear | nn.Conv2d):
+            nn.utils.parametrizations.spectral_norm(layer)
+    return module

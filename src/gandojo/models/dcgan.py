@@ -37,7 +37,13 @@ from __future__ import annotations
 from torch import Tensor, nn
 
 from gandojo.config import Norm
-from gandojo.models.common import SUPPORTED_SIZES, check_image_size, check_positive_int, norm_layer
+from gandojo.models.common import (
+    SUPPORTED_SIZES,
+    MinibatchStd,
+    check_image_size,
+    check_positive_int,
+    norm_layer,
+)
 
 
 def init_dcgan_weights(module: nn.Module) -> None:
@@ -156,7 +162,7 @@ class DCGANDiscriminator(nn.Module):
     """
 
     def __init__(self, *, image_size: int = 64, channels: int = 3, width: int = 64, norm: Norm = "batch",
-                 classic_head: bool = False, extra_layers: int = 0):
+                 classic_head: bool = False, extra_layers: int = 0, minibatch_std: bool = False):
         super().__init__()
         stages = check_image_size(image_size)
         check_positive_int("channels", channels)
@@ -182,6 +188,9 @@ class DCGANDiscriminator(nn.Module):
         for _ in range(stages - 1):
             layers += block(c, c * 2, 4, 2, 1)  # (B, 2c, size/2, size/2)
             c, size = c * 2, size // 2
+        if minibatch_std:
+            layers.append(MinibatchStd())  # (B, c + 1, 4, 4): the batch's spread as one more channel
+            c += 1
         self.features = nn.Sequential(*layers)  # (B, c, 4, 4)
         if self.classic_head:
             self.head = nn.Sequential(nn.Conv2d(c, 1, 4, 1, 0))  # (B, 1, 1, 1): pytorch/examples' last layer

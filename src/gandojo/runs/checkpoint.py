@@ -13,15 +13,14 @@ import json
 import os
 import pickle
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 from safetensors.torch import load_file, save_file
 
-from gandojo.config import Config, dump_yaml, from_dict
 from gandojo.atomic import atomic_write
+from gandojo.config import Config, dump_yaml, from_dict
 from gandojo.errors import CheckpointError
 
 CHECKPOINT_PATTERN = "step_*.pt"

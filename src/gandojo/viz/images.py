@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["grid_array", "image_grid", "save_gif", "save_images", "to_uint8"]
+__all__ = ["grid_array", "image_grid", "image_panels", "save_gif", "save_images", "to_uint8"]
 
 
 def to_uint8(images) -> np.ndarray:
@@ -110,3 +110,21 @@ def save_gif(frames: list[np.ndarray], path: str | Path, *, duration_ms: int = 1
     sequence = images + images[-2:0:-1]
     sequence[0].save(path, save_all=True, append_images=sequence[1:], duration=duration_ms, loop=0)
     return path
+
+
+def image_panels(samples: dict[str, object], path: str | Path, *, title: str = "") -> Path:
+    """One labelled image grid per name, side by side (images (N, C, H, W) in [-1, 1])."""
+    from matplotlib.figure import Figure
+
+    from gandojo.viz import save_png
+
+    fig = Figure(figsize=(2.8 * len(samples), 3.1))
+    axes = fig.subplots(1, len(samples), squeeze=False)[0]
+    for ax, (name, images) in zip(axes, samples.items(), strict=True):
+        grid = grid_array(images, nrow=6, scale=1)
+        ax.imshow(grid[:, :, 0] if grid.shape[2] == 1 else grid, cmap="gray", interpolation="nearest")
+        ax.set_title(name, fontsize=9)
+        ax.axis("off")
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return save_png(fig, path)

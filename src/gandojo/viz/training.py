@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from gandojo.viz import save_png
 
-__all__ = ["points_figure", "points_snapshot", "smooth", "training_curves", "training_figure"]
+__all__ = ["panels_figure", "points_figure", "points_snapshot", "smooth", "training_curves", "training_figure"]
 
 
 def points_snapshot(generated: np.ndarray, real: np.ndarray, path: str | Path, *, title: str = "",
@@ -166,3 +166,20 @@ def _legend_below(ax, lines) -> None:
     """One legend for a panel with two y axes, under the plot, where it cannot cover a curve."""
     ax.legend(lines, [line.get_label() for line in lines], fontsize=7, loc="upper center",
               bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+
+
+def panels_figure(samples: dict[str, np.ndarray], real: np.ndarray, path: str | Path, *,
+                  centers: np.ndarray | None = None, title: str = "") -> Path:
+    """One panel per name: its generated points (first two dimensions) over the real data, sharing the axes."""
+    fig = Figure(figsize=(3.2 * len(samples), 3.4))
+    axes = fig.subplots(1, len(samples), sharex=True, sharey=True, squeeze=False)[0]
+    for ax, (name, points) in zip(axes, samples.items(), strict=True):
+        ax.scatter(real[:, 0], real[:, 1 % real.shape[1]], s=2, alpha=0.3, color="tab:blue")
+        ax.scatter(points[:, 0], points[:, 1 % points.shape[1]], s=2, alpha=0.5, color="tab:orange")
+        if centers is not None:
+            ax.scatter(centers[:, 0], centers[:, 1], marker="x", color="black", s=20)
+        ax.set_title(name, fontsize=9)
+        ax.set_aspect("equal", adjustable="box")
+    fig.suptitle(f"{title} (blue: real, orange: generated)", fontsize=9)
+    fig.tight_layout()
+    return save_png(fig, path)

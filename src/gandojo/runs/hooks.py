@@ -1,0 +1,156 @@
+"""The per-step work around the training loop: the metrics log, evaluations, snapshots, checkpoints (by
+steps and by time), health warnings and the progress display. :func:`gandojo.train.fit` calls the hooks
+after every generator step; their own state travels in every checkpoint."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from gandojo.health import HealthMonitor
+from gandojo.metrics.report import json_safe
+from gandojo.metrics.scoring import make_evaluator
+from gandojo.runs.checkpoint import mark_last_good, prune_checkpoints, save_checkpoint
+from gandojo.runs.progress import MetricsLog, ProgressDisplay
+from gandojo.train import Trainer
+from gandojo.viz.images import image_grid
+from gandojo.viz.training import points_snapshot
+
+__all__ = ["LOGGED_EVAL_KEYS", "RunHooks", "StopRequested", "TimeLimitReached"]
+
+
+# evaluation keys copied into metrics.jsonl (points, then digits, then stacked digits)
+LOGGED_EVAL_KEYS = ("modes_covered", "modes_total", "high_quality", "reverse_kl", "classes_covered", "class_kl",
+                    "confident", "frechet", "frechet_floor", "precision", "recall", "density", "coverage", "kl")
+
+
+def _clock() -> float:
+    """Seconds on a monotonic clock (a function of its own so tests can stand in a fake clock)."""
+    return time.monotonic()
+
+
+class StopRequested(KeyboardInterrupt):
+    """Ctrl-C, honoured at the end of the current step so the checkpoint is at a step boundary."""
+
+
+class TimeLimitReached(Exception):  # noqa: N818 - an event, not an error
+    """``train.time_limit`` seconds of training have passed; raised after the step's evaluation and snapshot."""
+
+
+class RunHooks:
+    """The per-step work around the loop: metrics log, evaluation, snapshots, checkpoints, progress.
+
+    Its own state (the logging window's partial sums, the training time so far, the health warnings
+    given) goes into every checkpoint, so a resumed run logs exactly the lines an uninterrupted run logs.
+    """
+
+    def __init__(self, run_dir: Path, trainer: Trainer, log: MetricsLog, progress: ProgressDisplay, *,
+                 cache_dir: str | Path | None = None):
+        self.run_dir, self.trainer, self.log, self.progress = run_dir, trainer, log, progress
+        self.train_cfg = trainer.config.train
+        self.started = _clock()  # minus the training time of earlier processes, once a checkpoint is loaded
+        self.last_checkpoint = self.started
+        self.last_eval: dict[str, Any] = {}
+        self.window: dict[str, tuple[float, int]] = {}  # stat -> (sum, count) since the last log line
+        self.health = HealthMonitor(trainer.config.objective.name)
+        self.notes: list[str] = []
+        self.stop_requested = False
+        self.cache_dir = cache_dir
+        self.evaluator = None  # built on first use: image metrics load a classifier and real statistics once
+
+    def elapsed(self) -> float:
+        """Seconds of training in this run, counting the processes before a resume."""
+        return _clock() - self.started
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"window": {k: list(v) for k, v in self.window.items()}, "elapsed": self.elapsed(),
+                "health": self.health.state_dict(), "last_eval": json_safe(self.last_eval)}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.window = {k: (total, count) for k, (total, count) in state["window"].items()}
+        self.started = _clock() - state["elapsed"]
+        self.health.load_state_dict(state["health"])
+        self.last_eval = state["last_eval"]
+
+    def evaluate(self) -> dict[str, Any]:
+        t = self.trainer
+        if self.evaluator is None:
+            self.evaluator = make_evaluator(t.data, seed=t.seeds["eval_real"], cache_dir=self.cache_dir)
+        samples = t.generate(self.train_cfg.eval_samples)
+        return self.evaluator(samples)
+
+    def snapshot(self) -> None:
+        t = self.trainer
+        step = t.g_step
+        with torch.no_grad():
+            generator = t.sampler
+            was_training = generator.training
+            generator.eval()
+            fake = generator(t.fixed_noise).cpu()
+            generator.train(was_training)
+        path = self.run_dir / "samples" / f"step_{step:06d}.png"
+        if t.data.kind == "points":
+            real = t.data.sample(2000, torch.Generator().manual_seed(0)).numpy()
+            modes = t.data.modes if t.data.modes is not None and t.data.shape[0] == 2 else None
+            points_snapshot(fake.numpy(), real, path, title=f"step {step}",
+                            centers=None if modes is None else modes.centers,
+                            names=None if modes is None else modes.names)
+        else:
+            image_grid(fake, path, nrow=8)
+            if not (self.run_dir / "real.png").exists():
+                image_grid(t.data.sample(len(fake), torch.Generator().manual_seed(0)), self.run_dir / "real.png",
+                           nrow=8)
+
+    def checkpoint(self, name: str) -> Path:
+        # The run state travels as JSON text: exact for floats, and plain data for the safe loader.
+        path = save_checkpoint(self.run_dir / "checkpoints" / name, self.trainer.state_dict(),
+                               self.trainer.config, {"run": json.dumps(self.state_dict())})
+        self.last_checkpoint = _clock()
+        # Every checkpoint is of a state whose losses and gradients were finite (the loop refuses to step
+        # otherwise), so the newest one is also the last good one.
+        mark_last_good(path)
+        if name.startswith("step_"):
+            prune_checkpoints(self.run_dir / "checkpoints", self.train_cfg.keep_checkpoints)
+        return path
+
+    def _window_means(self, stats: dict[str, float]) -> dict[str, float]:
+        """Add this step's stats to the window; return the window's means (every step counts in the log)."""
+        for key, value in stats.items():
+            total, count = self.window.get(key, (0.0, 0))
+            self.window[key] = (total + value, count + 1)
+        return {key: total / count for key, (total, count) in self.window.items()}
+
+    def __call__(self, trainer: Trainer, stats: dict[str, float]) -> None:
+        step, cfg = trainer.g_step, self.train_cfg
+        out_of_time = cfg.time_limit is not None and self.elapsed() >= cfg.time_limit
+        last = step == cfg.steps or out_of_time  # a time limit ends the run like its last step
+        means = self._window_means(stats)
+        record: dict[str, Any] | None = None
+        if step % cfg.log_every == 0 or step % cfg.eval_every == 0 or last or step == 1:
+            record = {"step": step, "d_steps": trainer.d_step, **means}
+            self.window.clear()
+        if step % cfg.eval_every == 0 or last:
+            result = self.evaluate()
+            self.last_eval = result
+            record.update({k: result[k] for k in LOGGED_EVAL_KEYS if k in result})
+            if result.get("wasserstein") is not None:
+                record["w_exact"] = result["wasserstein"]
+        if record is not None:
+            record["time"] = round(self.elapsed(), 3)
+            self.log.write(record)
+            for warning in self.health.check(record):
+                self.progress.message(f"warning: {warning}")
+        if step % cfg.sample_every == 0 or last:
+            self.snapshot()
+        due = step % cfg.checkpoint_every == 0 or _clock() - self.last_checkpoint >= cfg.checkpoint_seconds
+        if due and not last:  # by steps, and by time so that a kill loses at most checkpoint_seconds of work
+            self.checkpoint(f"step_{step:07d}.pt")
+        self.progress.update(step, {**stats, **(record or {})})
+        if self.stop_requested:
+            raise StopRequested
+        if out_of_time and step < cfg.steps:
+            raise TimeLimitReached(step)
