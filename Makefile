@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean venv
+.PHONY: demo test bench lint clean venv browser
 
 venv: $(STAMP)
 
@@ -16,10 +16,17 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
-	rm -rf runs/demo
-	$(BIN)/gandojo train --preset digits-dcgan --out runs/demo
+	$(BIN)/gandojo tour --out runs/tour
 
-test: $(STAMP)
+# The report test renders report.html in a headless Chromium: install it where apt-get runs as root (else skipped).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  echo "installing chromium for the report test (apt-get)" && \
+	  { timeout 600 apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	    { timeout 300 apt-get update -qq >/dev/null 2>&1 && timeout 600 apt-get install -y -qq chromium >/dev/null 2>&1; }; }; } || \
+	  echo "no chromium: the browser test will be skipped"
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

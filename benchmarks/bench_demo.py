@@ -1,8 +1,8 @@
-"""`make demo`'s job, measured: DCGAN on the bundled digits (preset digits-dcgan), from a cold classifier cache.
+"""The digits-dcgan preset, measured: DCGAN on the bundled digits (preset digits-dcgan), from a cold classifier cache.
 
     python benchmarks/bench_demo.py                    # about 1.5 minutes on 2 cores
 
-Runs the preset exactly as ``make demo`` does (``gandojo train --preset digits-dcgan``), with an empty cache
+Runs the preset as a user does (``gandojo train --preset digits-dcgan``), with an empty cache
 folder so the digits classifier is trained as on a fresh machine, and prints: the wall-clock time of the
 whole command, the training loop's own time and speed, the image metrics at every evaluation step, and the
 final table as the CLI prints it. Writes benchmarks/results/demo.txt.

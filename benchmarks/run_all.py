@@ -1,7 +1,7 @@
-"""`make bench`: every benchmark, one after another (about 45 minutes on 2 cores), then RESULTS.md.
+"""`make bench`: every benchmark, one after another (about 2 hours on 2 cores), then RESULTS.md.
 
     python benchmarks/run_all.py                       # all of them
-    python benchmarks/run_all.py bench_demo bench_modes  # some of them (RESULTS.md is still rebuilt)
+    python benchmarks/run_all.py bench_demo bench_lab   # some of them (RESULTS.md is still rebuilt)
 
 Each script also runs on its own with more options (see its --help) and saves what it prints under
 benchmarks/results/; RESULTS.md is assembled from those files (benchmarks/write_results.py). Run on an
@@ -24,11 +24,14 @@ RUNS = [
     ("bench_wasserstein", []),
     ("bench_reliability", []),
     ("bench_demo", []),
+    ("bench_tour", []),
     ("bench_three_mode", []),
     ("bench_wgan_gp_toy", []),
     ("bench_wgan_progress", ["--steps", "1500", "--eval-every", "50", "--seeds", "3"]),
     ("bench_dcgan_design", []),
-    ("bench_modes", ["--budget", "20", "--seeds", "2"]),
+    ("bench_lab", ["--data", "ring8", "grid25", "--seeds", "10", "--classic-seeds", "2", "--classic-budget", "30"]),
+    ("bench_lab", ["--data", "ring12-r5", "grid3x4-s10", "--seeds", "3", "--classic-seeds", "1", "--classic-budget",
+                   "30", "--output", "lab_unseen"]),
     ("bench_mutations", []),
 ]
 

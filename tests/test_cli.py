@@ -21,7 +21,7 @@ def ring_run(tmp_path_factory):
 
 
 def test_run_folder_is_complete_and_well_formed(ring_run):
-    for name in ("config.yaml", "metrics.jsonl", "summary.json", "losses.png", "checkpoints/final.pt"):
+    for name in ("config.yaml", "metrics.jsonl", "summary.json", "losses.png", "checkpoints/final.pt", "report.html"):
         assert (ring_run / name).is_file(), name
     config = yaml.safe_load((ring_run / "config.yaml").read_text())
     assert config["train"]["steps"] == 30 and config["optim"]["name"] == "adam"  # resolved, not null
@@ -32,7 +32,7 @@ def test_run_folder_is_complete_and_well_formed(ring_run):
     summary = json.loads((ring_run / "summary.json").read_text())
     assert summary["status"] == "finished" and summary["steps"] == 30
     assert sorted(p.name for p in (ring_run / "samples").iterdir()) == [
-        "step_000010.png", "step_000020.png", "step_000030.png"]
+        "evolution.gif", "step_000010.png", "step_000020.png", "step_000030.png"]
 
 
 def test_evaluate_json_has_contract_keys(ring_run, capsys):
@@ -252,3 +252,18 @@ def test_compare_trains_each_objective_and_seed_once(tmp_path, capsys):
     text = capsys.readouterr()
     assert "already trained" in text.err + text.out and "reverse KL" in text.out
     assert stamps == {f: (out / f / "summary.json").stat().st_mtime_ns for f in folders}
+
+
+def test_compare_with_a_time_budget_trains_nothing_on_a_rerun(tmp_path, capsys):
+    """A time budget is probed into steps once (budgets.json); a rerun finds the same folders, even when this
+    machine is now faster or slower."""
+    out = tmp_path / "cmp"
+    args = ["compare", "--data", "ring8", "--objectives", "gan", "--seeds", "1", "--budget", "1s", "--out", str(out)]
+    assert main(args) == 0
+    first = capsys.readouterr()
+    assert "training" in first.err + first.out
+    probed = json.loads((out / "budgets.json").read_text())
+    assert len(probed) == 1 and next(iter(probed.values())) >= 1
+    assert main(args) == 0
+    again = capsys.readouterr()
+    assert "already trained" in again.err + again.out and "training" not in again.err + again.out

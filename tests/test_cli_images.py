@@ -25,7 +25,8 @@ def digits_run(tmp_path_factory, gandojo_cache):
 def test_digits_run_folder_has_grids_and_image_metrics(digits_run):
     for name in ("config.yaml", "metrics.jsonl", "summary.json", "losses.png", "real.png", "checkpoints/final.pt"):
         assert (digits_run / name).is_file(), name
-    assert sorted(p.name for p in (digits_run / "samples").iterdir()) == ["step_000010.png", "step_000020.png"]
+    assert sorted(p.name for p in (digits_run / "samples").iterdir()) == [
+        "evolution.gif", "step_000010.png", "step_000020.png"]
     grid = Image.open(digits_run / "samples" / "step_000020.png")
     assert grid.mode == "L" and grid.size[0] == grid.size[1] > 8 * 16  # 8×8 tiles of 16×16 images, enlarged
     assert np.asarray(grid).std() > 1  # not one flat grey

@@ -25,6 +25,8 @@ from gandojo.data import data_kind
 from gandojo.inference import open_generator
 from gandojo.metrics.report import json_safe
 from gandojo.models import generate
+from gandojo.objectives import critic_steps
+from gandojo.report import comparison_report
 from gandojo.runs.runner import prepare, resume_run, train_run
 from gandojo.train import Trainer, fit
 from gandojo.viz.images import image_panels
@@ -58,14 +60,25 @@ def comparison_config(data: str, objective: str) -> Config:
 
 def steps_for_seconds(config: Config, seconds: float, *, probe_steps: int = 20) -> int:
     """How many generator steps of ``config`` fit in ``seconds`` on this machine, from a short timed probe
-    (after a few warm-up steps); schedules such as a linear learning-rate decay then end with the budget."""
+    (after a few warm-up steps); schedules such as a linear learning-rate decay then end with the budget.
+
+    The probe times updates of either player and counts them: WGAN's schedule runs 100 critic steps per
+    generator step at first and every 500th step, so a generator step costs what its critic steps cost.
+    """
     checked, data, _ = prepare(replace(config, train=replace(config.train, steps=10**9)))
     trainer = Trainer(checked, data)
     fit(trainer, 3)
-    started = time.perf_counter()
+    started, d_before = time.perf_counter(), trainer.d_step
     fit(trainer, 3 + probe_steps)
-    per_step = (time.perf_counter() - started) / probe_steps
-    return max(1, int(0.95 * seconds / per_step))  # 5% for evaluations and snapshots
+    per_update = (time.perf_counter() - started) / (trainer.d_step - d_before + probe_steps)
+    objective = checked.objective
+    updates = np.array([critic_steps(objective.name, objective.n_critic, s, objective.warmup_schedule) + 1
+                        for s in range(_MAX_PROBED_STEPS)])
+    affordable = np.cumsum(updates) * per_update <= 0.95 * seconds  # 5% for evaluations and snapshots
+    return max(1, int(affordable.sum()))
+
+
+_MAX_PROBED_STEPS = 10**6
 
 
 @dataclass(frozen=True)
@@ -125,6 +138,18 @@ class Comparison:
                          for o in self.objectives}}
 
 
+def _scores(evaluation: dict[str, Any]) -> str:
+    """One run's scores in a few words, for the progress lines."""
+    if "per_mode" in evaluation:
+        return (f"modes {evaluation['modes_covered']}/{evaluation['modes_total']}, "
+                f"HQ {100 * evaluation['high_quality']:.1f}%")
+    if "classes_covered" in evaluation:
+        return f"classes {evaluation['classes_covered']}/10, Fréchet {evaluation['frechet']:.1f}"
+    if evaluation.get("modes_total") == 1000:
+        return f"modes {evaluation['modes_covered']}/1000, KL {evaluation['kl']:.3f}"
+    return f"W1 {evaluation.get('wasserstein', float('nan')):.3f}"
+
+
 def _config_hash(config: Config) -> str:
     return hashlib.sha256(dump_yaml(resolve(config)).encode()).hexdigest()[:8]
 
@@ -149,9 +174,19 @@ def compare(data: str, objectives: list[str], seeds: int, budget: str, out: str 
     runs: dict[str, list[dict[str, Any]]] = {}
     folders: dict[str, list[str]] = {}
     total, done = len(objectives) * seeds, 0
+    out.mkdir(parents=True, exist_ok=True)
+    probed_path = out / "budgets.json"  # a time budget's steps, probed once: a rerun finds the same run folders
+    probed = json.loads(probed_path.read_text()) if probed_path.is_file() else {}
     for objective in objectives:
         config = comparison_config(data, objective)
-        steps = int(amount) if unit == "steps" else steps_for_seconds(config, amount)
+        if unit == "steps":
+            steps = int(amount)
+        else:
+            key = f"{budget} {_config_hash(config)}"
+            if key not in probed:
+                probed[key] = steps_for_seconds(config, amount)
+                probed_path.write_text(json.dumps(probed, indent=1))
+            steps = probed[key]
         config = apply_overrides(config, [f"train.steps={steps}"])
         runs[objective], folders[objective] = [], []
         for seed in range(seeds):
@@ -168,16 +203,21 @@ def compare(data: str, objectives: list[str], seeds: int, budget: str, out: str 
                 how = "resuming" if (folder / "config.yaml").is_file() else "training"
                 print(f"[{done}/{total}] {objective} seed {seed}: {how} {steps} steps ({folder.name})", file=stream,
                       flush=True)
+                bar = stream.isatty()  # a progress bar per run on a terminal; otherwise one line before and after
                 if how == "resuming":
-                    summary = resume_run(folder, progress=False, cache_dir=cache_dir)
+                    summary = resume_run(folder, progress=bar, stream=stream, cache_dir=cache_dir)
                 else:
-                    summary = train_run(seeded, folder, progress=False, cache_dir=cache_dir)
+                    summary = train_run(seeded, folder, progress=bar, stream=stream, cache_dir=cache_dir)
+                print(f"[{done}/{total}] {objective} seed {seed}: {summary['steps']} steps in "
+                      f"{summary['seconds']:.1f} s; {_scores(summary['evaluation'])}", file=stream, flush=True)
             runs[objective].append(summary)
             folders[objective].append(folder.name)
     comparison = Comparison(data, budget, tuple(objectives), runs, folders)
     (out / "comparison.json").write_text(json.dumps(json_safe(comparison.to_json()), indent=1))
     (out / "comparison.txt").write_text(comparison.table() + "\n")
     comparison_figure(comparison, out)
+    comparison_report(out, comparison.table(), comparison.folders,
+                      f"Comparison: {', '.join(objectives)} on {data}, {budget} per run, {seeds} seed(s)")
     return comparison
 
 

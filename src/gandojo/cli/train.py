@@ -1,7 +1,8 @@
-"""``gandojo train`` and ``gandojo presets``: parse the options, call :mod:`gandojo.runs.runner`, print."""
+"""``gandojo train``, ``presets``, ``report`` and ``compare``: parse the options, call the library, print."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -52,6 +53,8 @@ def train(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the resolved config, with the defaults chosen "
                                           "and why, and exit.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress output.")] = False,
+    tensorboard: Annotated[bool, typer.Option("--tensorboard", help="Also log scalars and snapshots to RUN/tb/ "
+                                              "(train.tensorboard; needs the tensorboard package).")] = False,
     cache_dir: CacheDir = None,
 ):
     """Train a GAN and write a run folder (config, metrics, samples, checkpoints, figures, summary).
@@ -64,7 +67,7 @@ def train(
     if limit is not None and limit[0] != "seconds":
         raise ValueError(f"--time-limit {time_limit}: a time such as 120s or 2m (use --steps for steps)")
     flags = {"data.name": data, "model.family": model, "train.batch_size": batch_size, "train.seed": seed,
-             "train.time_limit": None if limit is None else limit[1]}
+             "train.time_limit": None if limit is None else limit[1], "train.tensorboard": tensorboard or None}
     overrides = [f"{k}={v}" for k, v in flags.items() if v is not None] + _split_overrides(ctx.args)
     if resume is None:
         recipe = cfg.recipe_for(data or "ring8") if preset is None and objective is None else None
@@ -75,8 +78,8 @@ def train(
         if dry_run:
             checked, notes = check_config(config)
             if recipe is not None:
-                notes.insert(0, f"preset: {recipe}, the best recipe for this kind of data "
-                                f"({cfg.preset_description(recipe)}; choose another with --preset or --objective)")
+                notes.insert(0, f"preset: {recipe}, the best recipe for this kind of data; choose another with "
+                                f"--preset or --objective. {cfg.preset_description(recipe)}")
             console.print(cfg.dump_yaml(checked) + "".join(f"# {line}\n" for line in notes), end="",
                           markup=False, highlight=False)
             return
@@ -104,12 +107,52 @@ def train(
 
 @app.command()
 def presets():
-    """List the bundled presets, each with what it shows. Without --preset, train uses the defaults."""
+    """List the bundled presets, each with what it shows. Without --preset or --objective, train uses the best
+    recipe for the data (best-points, best-images)."""
     names = cfg.preset_names()
     width = max(map(len, names))
     for name in names:
         say(f"{name:<{width}}  {cfg.preset_description(name)}")
 
+
+
+@app.command(epilog="Examples:\n\n  gandojo tour\n\n  gandojo tour --quick --out runs/quick-tour")
+def tour(
+    out: Annotated[Path, typer.Option(help="Folder of the tour (replaced if it holds an earlier tour).")]
+    = Path("runs/tour"),
+    quick: Annotated[bool, typer.Option("--quick", help="Smaller budgets: under a minute instead of three.")]
+    = False,
+    cache_dir: CacheDir = None,
+):
+    """The seed's story in six steps, computed on the spot: the two players, mode collapse, WGAN-GP, the
+    Wasserstein distance by hand, why JS fails where W does not, DCGAN on digits. Writes OUT/tour.html."""
+    from gandojo.tour import tour as run_tour
+
+    run_tour(out, quick=quick, cache_dir=cache_dir)
+
+
+@app.command(epilog="Examples:\n\n  gandojo report runs/ring8\n\n  gandojo report runs/cmp")
+def report(
+    folder: Annotated[Path, typer.Argument(help="A run folder, or a comparison's folder.")],
+):
+    """Write FOLDER/report.html again: one self-contained page (config, summary, curves, evaluations, samples
+    over training and their animation) that opens offline. train and compare write it themselves."""
+    from gandojo.report import comparison_report, run_report
+
+    if (folder / "comparison.json").is_file():
+        saved = json.loads((folder / "comparison.json").read_text())
+        folders = {o: [r["folder"] for r in runs] for o, runs in saved["runs"].items()}
+        for names in folders.values():
+            for name in names:
+                if (folder / name / "config.yaml").is_file():
+                    run_report(folder / name)
+        path = comparison_report(folder, (folder / "comparison.txt").read_text(), folders,
+                                 f"Comparison on {saved['data']}, {saved['budget']} per run")
+    elif (folder / "config.yaml").is_file():
+        path = run_report(folder)
+    else:
+        raise ValueError(f"{folder} is not a run folder (no config.yaml) nor a comparison (no comparison.json)")
+    say(f"wrote {path}")
 
 
 @app.command(epilog="Examples:\n\n"

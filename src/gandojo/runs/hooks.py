@@ -16,6 +16,7 @@ from gandojo.metrics.report import json_safe
 from gandojo.metrics.scoring import make_evaluator
 from gandojo.runs.checkpoint import mark_last_good, prune_checkpoints, save_checkpoint
 from gandojo.runs.progress import MetricsLog, ProgressDisplay
+from gandojo.runs.tensorboard import TensorBoardLog
 from gandojo.train import Trainer
 from gandojo.viz.images import image_grid
 from gandojo.viz.training import points_snapshot
@@ -49,8 +50,9 @@ class RunHooks:
     """
 
     def __init__(self, run_dir: Path, trainer: Trainer, log: MetricsLog, progress: ProgressDisplay, *,
-                 cache_dir: str | Path | None = None):
+                 cache_dir: str | Path | None = None, tensorboard: TensorBoardLog | None = None):
         self.run_dir, self.trainer, self.log, self.progress = run_dir, trainer, log, progress
+        self.tensorboard = tensorboard
         self.train_cfg = trainer.config.train
         self.started = _clock()  # minus the training time of earlier processes, once a checkpoint is loaded
         self.last_checkpoint = self.started
@@ -104,6 +106,8 @@ class RunHooks:
             if not (self.run_dir / "real.png").exists():
                 image_grid(t.data.sample(len(fake), torch.Generator().manual_seed(0)), self.run_dir / "real.png",
                            nrow=8)
+        if self.tensorboard is not None:
+            self.tensorboard.snapshot(step, path)
 
     def checkpoint(self, name: str) -> Path:
         # The run state travels as JSON text: exact for floats, and plain data for the safe loader.
@@ -142,6 +146,8 @@ class RunHooks:
         if record is not None:
             record["time"] = round(self.elapsed(), 3)
             self.log.write(record)
+            if self.tensorboard is not None:
+                self.tensorboard.scalars(record)
             for warning in self.health.check(record):
                 self.progress.message(f"warning: {warning}")
         if step % cfg.sample_every == 0 or last:

@@ -30,10 +30,12 @@ from gandojo.runs.checkpoint import checkpoint_config
 from gandojo.runs.folder import check_new_run_dir, find_resumable, report_data, truncate_metrics, write_summary
 from gandojo.runs.hooks import RunHooks, StopRequested, TimeLimitReached
 from gandojo.runs.progress import MetricsLog, ProgressDisplay, read_metrics
+from gandojo.runs.tensorboard import TensorBoardLog, require_tensorboard
 from gandojo.train import Trainer, fit
 from gandojo.viz.training import training_curves
 
-RESUMABLE_CHANGES = ("train.steps", "train.time_limit")  # the budget; any other change starts a new run
+# The budget, and TensorBoard logging (it changes no result); any other change starts a new run.
+RESUMABLE_CHANGES = ("train.steps", "train.time_limit", "train.tensorboard")
 
 __all__ = ["StopRequested", "adapt_to_data", "check_config", "prepare", "resume_run", "train_run"]
 
@@ -57,6 +59,8 @@ def prepare(config: Config) -> tuple[Config, Dataset, list[str]]:
     Returns the config that will run, the data and the warnings; raises before anything is written.
     """
     config = resolve(config)
+    if config.train.tensorboard:
+        require_tensorboard()
     data = load_data(config.data)
     config, warnings = adapt_to_data(config, data)
     build_models(config.model, tuple(data.shape))
@@ -100,10 +104,12 @@ def _continued_config(saved: Config, requested: Config) -> Config:
     saved, requested = resolve(saved), resolve(requested)
     changed = [k for k in _config_differences(saved, requested) if k not in RESUMABLE_CHANGES]
     if changed:
-        raise ValueError(f"--resume continues the saved run; only the budget ({', '.join(RESUMABLE_CHANGES)}) may "
+        raise ValueError(f"--resume continues the saved run; only the budget and logging "
+                         f"({', '.join(RESUMABLE_CHANGES)}) may "
                          f"change, not {', '.join(changed)}")
     return replace(saved, train=replace(saved.train, steps=requested.train.steps,
-                                        time_limit=requested.train.time_limit))
+                                        time_limit=requested.train.time_limit,
+                                        tensorboard=requested.train.tensorboard))
 
 
 def _saved_config(run_dir: Path, payload: dict[str, Any] | None) -> Config:
@@ -187,7 +193,8 @@ def _train(config: Config, run_dir: Path, found: tuple[dict[str, Any] | None, Pa
     report_data(run_dir, trainer.data, stream if progress else None)
     log = MetricsLog(run_dir / "metrics.jsonl")
     display = ProgressDisplay(config.train.steps, trainer.g_step, stream=stream, enabled=progress)
-    hooks = RunHooks(run_dir, trainer, log, display, cache_dir=cache_dir)
+    tensorboard = TensorBoardLog(run_dir, trainer.g_step) if config.train.tensorboard else None
+    hooks = RunHooks(run_dir, trainer, log, display, cache_dir=cache_dir, tensorboard=tensorboard)
     if payload is not None and "run" in payload:
         hooks.load_state_dict(json.loads(payload["run"]))
     hooks.notes.extend(notes + warnings)
@@ -215,12 +222,28 @@ def _train(config: Config, run_dir: Path, found: tuple[dict[str, Any] | None, Pa
     finally:
         display.close()
         log.close()
+        if tensorboard is not None:
+            tensorboard.close()
         if status not in ("finished", "time limit"):
             write_summary(run_dir, _summary(trainer, status, started, start_step, hooks))
+            _write_report(run_dir)
     hooks.checkpoint("final.pt")
     training_curves(read_metrics(run_dir / "metrics.jsonl"), run_dir / "losses.png",
                     title=f"{config.objective.name} on {config.data.name}")
-    return write_summary(run_dir, _summary(trainer, status, started, start_step, hooks))
+    summary = write_summary(run_dir, _summary(trainer, status, started, start_step, hooks))
+    _write_report(run_dir)
+    return summary
+
+
+def _write_report(run_dir: Path) -> None:
+    """report.html at the end of a run, also after Ctrl-C or a failure; a report that cannot be written is a
+    warning, never the reason a run fails or loses its exit code."""
+    from gandojo.report import run_report
+
+    try:
+        run_report(run_dir)
+    except Exception as err:  # noqa: BLE001 - the run's own outcome matters more than its page
+        print(f"warning: report.html not written: {err}", file=sys.stderr, flush=True)
 
 
 def _summary(trainer: Trainer, status: str, started: float, start_step: int, hooks: RunHooks) -> dict[str, Any]:

@@ -1,26 +1,12 @@
-"""One typed run configuration: frozen dataclasses, validated on construction, saved as YAML.
-
-A :class:`Config` has five sections — ``data``, ``model``, ``objective``, ``optim``, ``train`` — and
-is built from a preset (``presets/*.yaml``, always complete), flags, and ``section.key=value``
-overrides. Optimizer fields left as ``None`` mean "the paper default of the objective"; they are
-filled in by :func:`resolve`, so the ``config.yaml`` of a run folder holds every value that ran.
-
->>> cfg = resolve(load_preset("ring8-gan"))
->>> cfg.objective.name, cfg.optim.name, cfg.optim.lr
-('gan', 'adam', 0.0002)
->>> apply_overrides(cfg, ["train.steps=50"]).train.steps
-50
-"""
+"""The run configuration's schema: five frozen, typed sections validated by pydantic on construction, built
+from nested plain values or ``section.key=value`` overrides, with errors that name the key."""
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-import itertools
 import re
-from dataclasses import field, replace
-from importlib import resources
-from pathlib import Path
+from dataclasses import field
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -146,6 +132,7 @@ class TrainConfig:
     ema: Fraction = 0.0  # exponential moving average of G's weights (decay, e.g. 0.999); 0 = off
     keep_checkpoints: Positive = 2
     device: str = "cpu"
+    tensorboard: bool = False  # also log scalars and snapshots to RUN_DIR/tb/ (needs the tensorboard package)
 
     @field_validator("device")
     @classmethod
@@ -214,42 +201,6 @@ def to_dict(config: Config) -> dict[str, Any]:
             for name in SECTIONS}
 
 
-def dump_yaml(config: Config) -> str:
-    return yaml.safe_dump(to_dict(config), sort_keys=False)
-
-
-def load_yaml(path: str | Path) -> Config:
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"config file not found: {path}")
-    try:
-        values = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as err:
-        raise ValueError(f"{path}: not valid YAML ({err})") from None
-    return from_dict(values)
-
-
-def save_yaml(config: Config, path: str | Path) -> None:
-    Path(path).write_text(dump_yaml(config))
-
-
-def preset_names() -> list[str]:
-    """Names of the bundled presets."""
-    folder = resources.files("gandojo") / "presets"
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
-
-
-def preset_description(name: str) -> str:
-    """What a bundled preset shows: the comment at the top of its file.
-
-    >>> preset_description("ring8-gan")
-    'The original GAN (non-saturating generator loss) on ring8: 8 Gaussians on the unit circle, σ = 0.01.'
-    """
-    text = (resources.files("gandojo") / "presets" / f"{name}.yaml").read_text()
-    lines = itertools.takewhile(lambda line: line.startswith("#"), text.splitlines())
-    return " ".join(line.lstrip("# ").strip() for line in lines)
-
-
 def did_you_mean(word: str, choices: list[str]) -> str:
     """``" (did you mean X?)"`` for the closest choice, or an empty string when nothing is close.
 
@@ -258,17 +209,6 @@ def did_you_mean(word: str, choices: list[str]) -> str:
     """
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
-
-
-def load_preset(name_or_path: str) -> Config:
-    """A bundled preset by name (``ring8-gan``) or a YAML file by path."""
-    if name_or_path.endswith((".yaml", ".yml")) or Path(name_or_path).is_file():
-        return load_yaml(name_or_path)
-    if name_or_path not in preset_names():
-        raise ValueError(f"unknown preset {name_or_path!r}{did_you_mean(name_or_path, preset_names())}; "
-                         f"expected one of {', '.join(preset_names())} or a .yaml file")
-    text = (resources.files("gandojo") / "presets" / f"{name_or_path}.yaml").read_text()
-    return from_dict(yaml.safe_load(text))
 
 
 def apply_overrides(config: Config, overrides: list[str]) -> Config:
@@ -292,147 +232,3 @@ def apply_overrides(config: Config, overrides: list[str]) -> Config:
         parsed = yaml.safe_load(raw) if raw.strip() else None
         values[section][name] = parsed
     return from_dict(values)
-
-
-def parse_budget(text: str) -> tuple[Literal["seconds", "steps"], float]:
-    """A training budget as written on the command line: seconds (``120s``, ``2m``, ``1.5h``, or a bare
-    number) or generator steps (``2000steps``).
-
-    >>> parse_budget("2m"), parse_budget("2000steps"), parse_budget("90")
-    (('seconds', 120.0), ('steps', 2000.0), ('seconds', 90.0))
-    """
-    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(s|sec|seconds?|m|min|minutes?|h|hours?|steps?)?\s*", text.lower())
-    if match is None or float(match[1]) <= 0:
-        raise ValueError(f"budget {text!r}: expected seconds like 120s, 2m or 1.5h, or generator steps like 2000steps")
-    value, unit = float(match[1]), match[2] or "s"
-    if unit.startswith("step"):
-        if not value.is_integer():
-            raise ValueError(f"budget {text!r}: a whole number of steps")
-        return "steps", value
-    return "seconds", value * {"s": 1, "m": 60, "h": 3600}[unit[0]]
-
-
-# The best recipe for each kind of data: what `gandojo train --data X` trains without --preset or --objective.
-RECIPES = {"points": "best-points", "images": "best-images"}
-
-
-def recipe_for(data: str) -> str:
-    """The preset of the best recipe for the kind of data ``data`` names (points when it names nothing yet).
-
-    >>> recipe_for("ring8"), recipe_for("digits")
-    ('best-points', 'best-images')
-    """
-    from gandojo.data import data_kind  # local import: it imports torch
-
-    return RECIPES[data_kind(data) or "points"]
-
-
-def with_objective(config: Config, name: str) -> Config:
-    """``config`` playing another game: the objective's own defaults (optimizer, critic steps, penalty) are
-    filled in again by :func:`resolve` instead of carrying over the previous objective's.
-
-    >>> gp = with_objective(resolve(load_preset("ring8-gan")), "wgan-gp")
-    >>> gp.optim.name is None and resolve(gp).optim.betas
-    (0.5, 0.9)
-    """
-    return apply_overrides(config, [f"objective.name={name}", "optim.name=null", "optim.lr=null", "optim.betas=null",
-                                    "optim.momentum=null", "objective.n_critic=null", "objective.gp_lambda=null"])
-
-
-# Defaults that depend on the kind of data as well as the objective. Each is (value, why), and --dry-run
-# prints the why. The optimizer's paper defaults come from the objective registry (gandojo.objectives).
-RECIPE_DEFAULTS: dict[tuple[str, str], dict[str, tuple[Any, str]]] = {
-    ("wgan-gp", "points"): {
-        "objective.gp_lambda": (0.1, "the WGAN-GP toy code's λ; the paper's λ = 10 fails on toy mixtures"),
-        "optim.betas": ((0.5, 0.9), "the WGAN-GP toy code's Adam betas"),
-        "model.hidden": (256, "a wider MLP, as in the WGAN-GP toy code (512 there)"),
-    },
-}
-GENERIC_DEFAULTS: dict[str, tuple[Any, str]] = {
-    "objective.gp_lambda": (10.0, "the WGAN-GP paper's λ"),
-    "model.hidden": (128, "gandojo's toy MLP width"),
-}
-
-
-def resolve(config: Config) -> Config:
-    """Fill every ``None`` that has a default depending on the objective, the model or the kind of data."""
-    return resolve_explained(config)[0]
-
-
-def resolve_explained(config: Config) -> tuple[Config, list[str]]:
-    """:func:`resolve`, and one line per default it chose saying which value and why (``--dry-run``).
-
-    >>> cfg, why = resolve_explained(apply_overrides(Config(), ["objective.name=wgan-gp"]))
-    >>> cfg.objective.gp_lambda, cfg.optim.betas, cfg.model.hidden
-    (0.1, (0.5, 0.9), 256)
-    >>> why[2]
-    "optim.betas = 0.5, 0.9: the WGAN-GP toy code's Adam betas"
-    """
-    from gandojo.data import data_benchmark, data_kind  # local imports: both import torch
-    from gandojo.objectives import OBJECTIVES
-
-    name = config.objective.name
-    d = OBJECTIVES[name].defaults
-    kind = data_kind(config.data.name)
-    recipe = {**GENERIC_DEFAULTS, **RECIPE_DEFAULTS.get((name, kind or ""), {})}
-    notes: list[str] = []
-
-    def chosen(key: str, value: Any, why: str) -> Any:
-        notes.append(f"{key} = {_plain(value)}: {why}")
-        return value
-
-    def pick(key: str, given: Any, paper: Any) -> Any:
-        if given is not None:
-            return given
-        if key in recipe:
-            return chosen(key, *recipe[key])
-        return chosen(key, paper, f"the {name} default (the README's paper-defaults table)")
-
-    optim = config.optim
-    # A different optimizer than the paper's keeps only what the user gave; defaults fill the rest.
-    same = optim.name in (None, d.optimizer)
-    optim = replace(
-        optim,
-        name=pick("optim.name", optim.name, d.optimizer),
-        lr=pick("optim.lr", optim.lr, d.lr),
-        betas=pick("optim.betas", optim.betas, d.betas) if same else (optim.betas or (0.9, 0.999)),
-        momentum=pick("optim.momentum", optim.momentum, d.momentum) if same else (optim.momentum or 0.0),
-    )
-    objective = replace(config.objective, n_critic=pick("objective.n_critic", config.objective.n_critic, d.n_critic),
-                        gp_lambda=pick("objective.gp_lambda", config.objective.gp_lambda, None))
-    unused = {"objective.gp_lambda"} if name != "wgan-gp" else set()
-    unused |= {"optim.betas"} if optim.name != "adam" else {"optim.momentum"}
-    notes = [n for n in notes if n.partition(" ")[0] not in unused]  # say nothing of settings that do not apply
-    model = config.model
-    norm = model.critic_norm
-    if norm is None:
-        if model.family == "mlp":
-            norm = chosen("model.critic_norm", "none", "MLP critics have no normalisation")
-        elif name == "wgan-gp":
-            norm = chosen("model.critic_norm", "layer", "the gradient penalty is per sample: no batch norm")
-        else:
-            norm = chosen("model.critic_norm", "batch", "DCGAN's batch normalisation")
-    if name == "wgan-gp" and norm == "batch":
-        raise ValueError("model.critic_norm='batch' cannot be used with wgan-gp: the gradient penalty is "
-                         "per sample and batch normalisation mixes samples; use 'layer' or 'none'")
-    hidden = model.hidden
-    if hidden is None:
-        hidden = recipe["model.hidden"][0] if model.family != "mlp" else chosen("model.hidden", *recipe["model.hidden"])
-    standardize = model.standardize
-    if standardize is None:
-        standardize = chosen("model.standardize", kind == "points" and data_benchmark(config.data.name) is None,
-                             "user point data is standardised for training and mapped back")
-    model = replace(model, critic_norm=norm, hidden=hidden, standardize=standardize)
-    train = config.train
-    if train.batch_size % objective.pack:
-        raise ValueError(f"train.batch_size {train.batch_size} is not a multiple of objective.pack {objective.pack}: "
-                         "the discriminator judges whole packs")
-    if train.eval_samples is None:
-        benchmark = data_benchmark(config.data.name)
-        train = replace(train, eval_samples=chosen("train.eval_samples", PROTOCOL_SAMPLES[benchmark],
-                                                   f"the {benchmark or 'default'} protocol's sample count"))
-    return replace(config, optim=optim, objective=objective, model=model, train=train), notes
-
-
-def _plain(value: Any) -> str:
-    return ", ".join(map(str, value)) if isinstance(value, tuple) else str(value)

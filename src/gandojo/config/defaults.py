@@ -1,0 +1,137 @@
+"""Defaults that depend on the objective, the model and the kind of data, each chosen with the reason
+``--dry-run`` prints; and the best recipe for each kind of data."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from gandojo.config.schema import PROTOCOL_SAMPLES, Config, apply_overrides
+
+# The best recipe for each kind of data: what `gandojo train --data X` trains without --preset or --objective.
+RECIPES = {"points": "best-points", "images": "best-images"}
+
+
+def recipe_for(data: str) -> str:
+    """The preset of the best recipe for the kind of data ``data`` names (points when it names nothing yet).
+
+    >>> recipe_for("ring8"), recipe_for("digits")
+    ('best-points', 'best-images')
+    """
+    from gandojo.data import data_kind  # local import: it imports torch
+
+    return RECIPES[data_kind(data) or "points"]
+
+
+def with_objective(config: Config, name: str) -> Config:
+    """``config`` playing another game: the objective's own defaults (optimizer, critic steps, penalty) are
+    filled in again by :func:`resolve` instead of carrying over the previous objective's.
+
+    >>> from gandojo.config import load_preset
+    >>> gp = with_objective(resolve(load_preset("ring8-gan")), "wgan-gp")
+    >>> gp.optim.name is None and resolve(gp).optim.betas
+    (0.5, 0.9)
+    """
+    return apply_overrides(config, [f"objective.name={name}", "optim.name=null", "optim.lr=null", "optim.betas=null",
+                                    "optim.momentum=null", "objective.n_critic=null", "objective.gp_lambda=null"])
+
+
+# Defaults that depend on the kind of data as well as the objective. Each is (value, why), and --dry-run
+# prints the why. The optimizer's paper defaults come from the objective registry (gandojo.objectives).
+RECIPE_DEFAULTS: dict[tuple[str, str], dict[str, tuple[Any, str]]] = {
+    ("wgan-gp", "points"): {
+        "objective.gp_lambda": (0.1, "the WGAN-GP toy code's λ; the paper's λ = 10 fails on toy mixtures"),
+        "optim.betas": ((0.5, 0.9), "the WGAN-GP toy code's Adam betas"),
+        "model.hidden": (256, "a wider MLP, as in the WGAN-GP toy code (512 there)"),
+    },
+}
+GENERIC_DEFAULTS: dict[str, tuple[Any, str]] = {
+    "objective.gp_lambda": (10.0, "the WGAN-GP paper's λ"),
+    "model.hidden": (128, "gandojo's toy MLP width"),
+}
+
+
+def resolve(config: Config) -> Config:
+    """Fill every ``None`` that has a default depending on the objective, the model or the kind of data."""
+    return resolve_explained(config)[0]
+
+
+def resolve_explained(config: Config) -> tuple[Config, list[str]]:
+    """:func:`resolve`, and one line per default it chose saying which value and why (``--dry-run``).
+
+    >>> cfg, why = resolve_explained(apply_overrides(Config(), ["objective.name=wgan-gp"]))
+    >>> cfg.objective.gp_lambda, cfg.optim.betas, cfg.model.hidden
+    (0.1, (0.5, 0.9), 256)
+    >>> why[2]
+    "optim.betas = 0.5, 0.9: the WGAN-GP toy code's Adam betas"
+    """
+    from gandojo.data import data_benchmark, data_kind  # local imports: both import torch
+    from gandojo.objectives import OBJECTIVES
+
+    name = config.objective.name
+    d = OBJECTIVES[name].defaults
+    kind = data_kind(config.data.name)
+    recipe = {**GENERIC_DEFAULTS, **RECIPE_DEFAULTS.get((name, kind or ""), {})}
+    notes: list[str] = []
+
+    def chosen(key: str, value: Any, why: str) -> Any:
+        notes.append(f"{key} = {_plain(value)}: {why}")
+        return value
+
+    def pick(key: str, given: Any, paper: Any) -> Any:
+        if given is not None:
+            return given
+        if key in recipe:
+            return chosen(key, *recipe[key])
+        return chosen(key, paper, f"the {name} default (the README's paper-defaults table)")
+
+    optim = config.optim
+    # A different optimizer than the paper's keeps only what the user gave; defaults fill the rest.
+    same = optim.name in (None, d.optimizer)
+    optim = replace(
+        optim,
+        name=pick("optim.name", optim.name, d.optimizer),
+        lr=pick("optim.lr", optim.lr, d.lr),
+        betas=pick("optim.betas", optim.betas, d.betas) if same else (optim.betas or (0.9, 0.999)),
+        momentum=pick("optim.momentum", optim.momentum, d.momentum) if same else (optim.momentum or 0.0),
+    )
+    objective = replace(config.objective, n_critic=pick("objective.n_critic", config.objective.n_critic, d.n_critic),
+                        gp_lambda=pick("objective.gp_lambda", config.objective.gp_lambda, None))
+    unused = {"objective.gp_lambda"} if name != "wgan-gp" else set()
+    unused |= {"optim.betas"} if optim.name != "adam" else {"optim.momentum"}
+    notes = [n for n in notes if n.partition(" ")[0] not in unused]  # say nothing of settings that do not apply
+    model = config.model
+    norm = model.critic_norm
+    if norm is None:
+        if model.family == "mlp":
+            norm = chosen("model.critic_norm", "none", "MLP critics have no normalisation")
+        elif name == "wgan-gp":
+            norm = chosen("model.critic_norm", "layer", "the gradient penalty is per sample: no batch norm")
+        else:
+            norm = chosen("model.critic_norm", "batch", "DCGAN's batch normalisation")
+    if name == "wgan-gp" and norm == "batch":
+        raise ValueError("model.critic_norm='batch' cannot be used with wgan-gp: the gradient penalty is "
+                         "per sample and batch normalisation mixes samples; use 'layer' or 'none'")
+    hidden = model.hidden
+    if hidden is None:
+        hidden = recipe["model.hidden"][0] if model.family != "mlp" else chosen("model.hidden", *recipe["model.hidden"])
+    standardize = model.standardize
+    if standardize is None:
+        user_points = kind == "points" and data_benchmark(config.data.name) is None
+        standardize = chosen("model.standardize", user_points,
+                             "your point data is standardised for training and mapped back" if user_points else
+                             "only your own point data is standardised; bundled data trains as is")
+    model = replace(model, critic_norm=norm, hidden=hidden, standardize=standardize)
+    train = config.train
+    if train.batch_size % objective.pack:
+        raise ValueError(f"train.batch_size {train.batch_size} is not a multiple of objective.pack {objective.pack}: "
+                         "the discriminator judges whole packs")
+    if train.eval_samples is None:
+        benchmark = data_benchmark(config.data.name)
+        train = replace(train, eval_samples=chosen("train.eval_samples", PROTOCOL_SAMPLES[benchmark],
+                                                   f"the {benchmark or 'default'} protocol's sample count"))
+    return replace(config, optim=optim, objective=objective, model=model, train=train), notes
+
+
+def _plain(value: Any) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, tuple) else str(value)

@@ -1,0 +1,79 @@
+"""Configs as files: YAML in and out, the bundled presets (``gandojo/presets/*.yaml``) and budgets as written
+on the command line."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from gandojo.config.schema import Config, did_you_mean, from_dict, to_dict
+
+
+def dump_yaml(config: Config) -> str:
+    return yaml.safe_dump(to_dict(config), sort_keys=False)
+
+
+def load_yaml(path: str | Path) -> Config:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"config file not found: {path}")
+    try:
+        values = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as err:
+        raise ValueError(f"{path}: not valid YAML ({err})") from None
+    return from_dict(values)
+
+
+def save_yaml(config: Config, path: str | Path) -> None:
+    Path(path).write_text(dump_yaml(config))
+
+
+def preset_names() -> list[str]:
+    """Names of the bundled presets."""
+    folder = resources.files("gandojo") / "presets"
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def preset_description(name: str) -> str:
+    """What a bundled preset shows: the comment at the top of its file.
+
+    >>> preset_description("ring8-gan")
+    'The original GAN (non-saturating generator loss) on ring8: 8 Gaussians on the unit circle, σ = 0.01.'
+    """
+    text = (resources.files("gandojo") / "presets" / f"{name}.yaml").read_text()
+    lines = itertools.takewhile(lambda line: line.startswith("#"), text.splitlines())
+    return " ".join(line.lstrip("# ").strip() for line in lines)
+
+
+def load_preset(name_or_path: str) -> Config:
+    """A bundled preset by name (``ring8-gan``) or a YAML file by path."""
+    if name_or_path.endswith((".yaml", ".yml")) or Path(name_or_path).is_file():
+        return load_yaml(name_or_path)
+    if name_or_path not in preset_names():
+        raise ValueError(f"unknown preset {name_or_path!r}{did_you_mean(name_or_path, preset_names())}; "
+                         f"expected one of {', '.join(preset_names())} or a .yaml file")
+    text = (resources.files("gandojo") / "presets" / f"{name_or_path}.yaml").read_text()
+    return from_dict(yaml.safe_load(text))
+
+
+def parse_budget(text: str) -> tuple[Literal["seconds", "steps"], float]:
+    """A training budget as written on the command line: seconds (``120s``, ``2m``, ``1.5h``, or a bare
+    number) or generator steps (``2000steps``).
+
+    >>> parse_budget("2m"), parse_budget("2000steps"), parse_budget("90")
+    (('seconds', 120.0), ('steps', 2000.0), ('seconds', 90.0))
+    """
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(s|sec|seconds?|m|min|minutes?|h|hours?|steps?)?\s*", text.lower())
+    if match is None or float(match[1]) <= 0:
+        raise ValueError(f"budget {text!r}: expected seconds like 120s, 2m or 1.5h, or generator steps like 2000steps")
+    value, unit = float(match[1]), match[2] or "s"
+    if unit.startswith("step"):
+        if not value.is_integer():
+            raise ValueError(f"budget {text!r}: a whole number of steps")
+        return "steps", value
+    return "seconds", value * {"s": 1, "m": 60, "h": 3600}[unit[0]]
