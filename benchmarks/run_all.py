@@ -32,6 +32,7 @@ RUNS = [
     ("bench_lab", ["--data", "ring8", "grid25", "--seeds", "10", "--classic-seeds", "2", "--classic-budget", "30"]),
     ("bench_lab", ["--data", "ring12-r5", "grid3x4-s10", "--seeds", "3", "--classic-seeds", "1", "--classic-budget",
                    "30", "--output", "lab_unseen"]),
+    ("bench_lab", ["--data", "stacked-digits", "--seeds", "3", "--output", "lab_stacked"]),
     ("bench_mutations", []),
 ]
 
