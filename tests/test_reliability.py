@@ -242,9 +242,8 @@ def test_ctrl_c_checkpoints_at_a_step_boundary_and_exits_130(tmp_path, monkeypat
 
 # --- checkpoints by time: a kill loses at most train.checkpoint_seconds of work ------------------------
 
-@pytest.mark.parametrize("seconds, expected", [(60, [3, 6, 9, 12, 15, 18]), (1000000, [])])
-def test_checkpoints_by_time(tmp_path, monkeypatch, seconds, expected):
-    """A fake clock advances 25 s per generator step; checkpoints by steps are off (every 1,000)."""
+def fake_clock(monkeypatch) -> None:
+    """The run's clock advances 25 s at every generator step (the GAN's generator loss moves it)."""
     spec = objectives.OBJECTIVES["gan"]
     clock = {"now": 0.0}
 
@@ -254,6 +253,12 @@ def test_checkpoints_by_time(tmp_path, monkeypatch, seconds, expected):
 
     monkeypatch.setitem(objectives.OBJECTIVES, "gan", replace(spec, g_loss=g_loss))
     monkeypatch.setattr(hooks_module, "_clock", lambda: clock["now"])
+
+
+@pytest.mark.parametrize("seconds, expected", [(60, [3, 6, 9, 12, 15, 18]), (1000000, [])])
+def test_checkpoints_by_time(tmp_path, monkeypatch, seconds, expected):
+    """A fake clock advances 25 s per generator step; checkpoints by steps are off (every 1,000)."""
+    fake_clock(monkeypatch)
     run = tmp_path / "run"
     train_run(tiny_config("gan", 20, "train.checkpoint_every=1000", f"train.checkpoint_seconds={seconds}",
                           "train.keep_checkpoints=100"), run, progress=False)
@@ -387,15 +392,7 @@ def test_keep_last_k_plus_last_good(tmp_path):
 def test_time_limit_stops_cleanly_and_resumes(tmp_path, monkeypatch):
     """A fake clock advances 25 s per generator step; with a 100 s limit the run stops after step 4, evaluated,
     snapshotted and checkpointed like a finished run, and a resume with a larger limit continues it."""
-    spec = objectives.OBJECTIVES["gan"]
-    clock = {"now": 0.0}
-
-    def g_loss(d_fake):
-        clock["now"] += 25.0
-        return spec.g_loss(d_fake)
-
-    monkeypatch.setitem(objectives.OBJECTIVES, "gan", replace(spec, g_loss=g_loss))
-    monkeypatch.setattr(hooks_module, "_clock", lambda: clock["now"])
+    fake_clock(monkeypatch)
     run = tmp_path / "run"
     summary = train_run(tiny_config("gan", 40, "train.time_limit=100", "train.sample_every=1000"), run,
                         progress=False)
