@@ -23,6 +23,7 @@ RUNS = [
     ("bench_image_metrics", []),
     ("bench_wasserstein", []),
     ("bench_reliability", []),
+    ("bench_distributed", []),
     ("bench_demo", []),
     ("bench_tour", []),
     ("bench_three_mode", []),

@@ -43,6 +43,10 @@ SECTIONS = [
      "independently drawn digits as the three channels, scored on the Stacked MNIST protocol's 26,000 samples, "
      "3 seeds, beside the published rows. The targets (at least 990 modes, KL at most 0.1) are not met: the "
      "preset stops far short of the budget, and nothing was tuned for this data yet."),
+    ("Data-parallel throughput: 1 process against 2 torchrun processes", "distributed",
+     "Images per second of the same global batch, trained by one process with both threads and by two torchrun "
+     "processes (gloo) with one thread and half the batch each, through gandojo's DDP path; on 2 cores the two "
+     "processes share the cores and add an all-reduce per step, so they cannot be faster."),
     ("The seed's dog / cat / bird example", "three_mode",
      "The README's two commands on the three-mode data, for several seeds: the original GAN against WGAN-GP at "
      "the same data and budget."),

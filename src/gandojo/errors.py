@@ -19,3 +19,7 @@ class CheckpointError(ValueError):
 
 class TransportError(RuntimeError):
     """The exact solver did not return an optimal plan (infeasible, unbounded or out of iterations)."""
+
+
+class StoppedByMainProcess(RuntimeError):
+    """Under torchrun: rank 0 stopped before training started (it reports why); the other ranks stop too."""

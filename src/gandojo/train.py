@@ -23,6 +23,7 @@ from torch import Tensor, nn
 from gandojo.config import Config
 from gandojo.data import load_data
 from gandojo.data.batches import BatchStream
+from gandojo.distributed import SINGLE, World, local_batch, process_device, shard, wrap
 from gandojo.errors import NonFiniteError
 from gandojo.models import build_models, generate, pack_samples, sample_noise
 from gandojo.objectives import OBJECTIVES, build_optimizer, critic_steps, gradient_penalty, zero_centred_penalty
@@ -40,20 +41,31 @@ class Trainer:
         A resolved config (:func:`gandojo.config.resolve`).
     data : optional
         A loaded data set; loaded from ``config.data`` when omitted.
+    world : World, optional
+        This process's place in a data-parallel job (:mod:`gandojo.distributed`; the process group must be
+        started). ``train.batch_size`` is the global batch: each process trains on its ``1 / world_size``
+        slice of every batch, noise and ε draw included, with G and D in DistributedDataParallel.
     """
 
-    def __init__(self, config: Config, data: Any = None, *, rank: int = 0, world_size: int = 1):
+    def __init__(self, config: Config, data: Any = None, *, world: World = SINGLE):
         self.config = config
+        self.world = world
         self.objective = OBJECTIVES[config.objective.name]
         self.data = data if data is not None else load_data(config.data)
         self.seeds = seeds = stream_seeds(config.train.seed)  # separate streams: see gandojo.seeds
-        self.device = torch.device(config.train.device)
+        self.device = process_device(world, config.train.device)
+        self.local_batch = local_batch(config.train.batch_size, world, config.objective.pack)
         torch.manual_seed(seeds["init"])
         self.pack = config.objective.pack
         self.generator, self.discriminator = build_models(config.model, tuple(self.data.shape), pack=self.pack,
                                                           standardize=self._data_scale())
         self.generator.to(self.device)
         self.discriminator.to(self.device)
+        # What the training passes call: the DDP wrappers under torchrun, the modules themselves otherwise.
+        # Sampling, the generator step's judging, EMA and checkpoints use the bare modules.
+        sync_bn = config.train.sync_batchnorm
+        self.generator_ddp = wrap(self.generator, world, self.device, sync_batchnorm=sync_bn)
+        self.discriminator_ddp = wrap(self.discriminator, world, self.device, sync_batchnorm=sync_bn)
         # G's exponential moving average (off at 0): what samples, evaluations and exports use when on
         self.ema_generator = copy.deepcopy(self.generator) if config.train.ema > 0 else None
         opt = config.optim
@@ -62,8 +74,8 @@ class Trainer:
                                      opt.momentum)
         self.noise_rng = torch.Generator().manual_seed(seeds["noise"])
         self.eps_rng = torch.Generator().manual_seed(seeds["eps"])
-        self.batches = BatchStream(self.data, config.train.batch_size, seed=seeds["data"],
-                                   rank=rank, world_size=world_size)
+        self.batches = BatchStream(self.data, self.local_batch, seed=seeds["data"],
+                                   rank=world.rank, world_size=world.world_size)
         n_fixed = 512 if self.data.kind == "points" else 64  # a scatter needs more points than a grid
         self.fixed_noise = self.noise(n_fixed, torch.Generator().manual_seed(seeds["fixed"]))
         self.g_step = 0  # generator steps done
@@ -85,6 +97,11 @@ class Trainer:
         """Latent noise (n, latent_dim) on the trainer's device."""
         m = self.config.model
         return sample_noise(n, m.latent_dim, m.noise, generator or self.noise_rng).to(self.device)
+
+    def _training_noise(self) -> Tensor:
+        """This process's slice (local_batch, latent_dim) of the global batch's noise, drawn whole from the
+        shared stream so that every world size sees the same noise."""
+        return shard(self.noise(self.config.train.batch_size), self.world)
 
     @property
     def sampler(self) -> nn.Module:
@@ -112,15 +129,17 @@ class Trainer:
         obj, cfg = self.objective, self.config.objective
         real = self.batches.next().to(self.device)
         with torch.no_grad():  # no graph through G: the critic step never needs G's gradients
-            fake = self.generator(self.noise(len(real)))
+            fake = self.generator(self._training_noise())
         real_in = pack_samples(real, self.pack).requires_grad_(cfg.r1 > 0)
         fake_in = pack_samples(fake, self.pack).requires_grad_(cfg.r2 > 0)
-        d_real, d_fake = self.discriminator(real_in), self.discriminator(fake_in)
+        d_real, d_fake = self.discriminator_ddp(real_in), self.discriminator_ddp(fake_in)
         loss = game = obj.d_loss(d_real, d_fake)  # the game's own loss; penalties are added to `loss`
         stats: dict[str, Tensor] = {}
         if obj.penalty:
-            eps = torch.rand(len(real_in), generator=self.eps_rng).to(self.device)  # one ε per (packed) sample
-            penalty, _ = gradient_penalty(self.discriminator, real_in.detach(), fake_in.detach(), eps)
+            # one ε per (packed) sample of the global batch; this process keeps its slice
+            eps = shard(torch.rand(len(real_in) * self.world.world_size, generator=self.eps_rng), self.world)
+            penalty, _ = gradient_penalty(self.discriminator_ddp, real_in.detach(), fake_in.detach(),
+                                          eps.to(self.device))
             stats["gradient_penalty"] = penalty.detach()
             loss = loss + cfg.gp_lambda * penalty
         if obj.wasserstein:
@@ -150,10 +169,11 @@ class Trainer:
         return stats, real, fake
 
     def _generator_phase(self) -> Tensor:
-        # D's parameters are frozen so G's backward pass leaves no gradient in them.
+        # D's parameters are frozen so G's backward pass leaves no gradient in them; `judge` calls D's bare
+        # module, so under DDP the generator step never syncs D.
         self.discriminator.requires_grad_(False)
         try:
-            fake = self.generator(self.noise(self.config.train.batch_size))
+            fake = self.generator_ddp(self._training_noise())
             loss = self.objective.g_loss(self.judge(fake))
             self.opt_g.zero_grad(set_to_none=True)
             loss.backward()

@@ -21,7 +21,7 @@ import typer
 from gandojo.cli import generator, train  # noqa: F401  (importing them registers their commands)
 from gandojo.cli.app import app, err_console
 from gandojo.cli.transport import register as register_transport_commands
-from gandojo.errors import CheckpointError, NonFiniteError
+from gandojo.errors import CheckpointError, NonFiniteError, StoppedByMainProcess
 
 register_transport_commands(app)
 
@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     except typer.TyperException as exc:  # usage errors: bad option, missing argument, ...
         exc.show()
         return exc.exit_code
+    except StoppedByMainProcess:
+        # Under torchrun: rank 0 stopped before training; it reports why and exits with the error's code. This rank
+        # exits quietly with 0, so that torchrun does not stop rank 0 before its message is out.
+        return 0
     except NonFiniteError as exc:
         _explain(debug)
         err_console.print(f"error: {exc}; the last good checkpoint is untouched. Hint: lower optim.lr, or "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -29,7 +30,8 @@ def _split_overrides(extra: list[str] | None) -> list[str]:
     "  gandojo train --data my_points.npy --steps 500 model.latent_dim=4 --out runs/mine\n\n"
     "  gandojo train --preset digits-dcgan --data path/to/images --steps 3000 data.image_size=32 --out runs/img\n\n"
     "  gandojo train --preset ring8-gan --dry-run\n\n"
-    "  gandojo train --resume runs/ring8 --steps 4000",
+    "  gandojo train --resume runs/ring8 --steps 4000\n\n"
+    "  torchrun --standalone --nproc_per_node=2 -m gandojo train --preset digits-dcgan --out runs/ddp",
 )
 def train(
     ctx: typer.Context,
@@ -46,7 +48,8 @@ def train(
     steps: Annotated[int | None, typer.Option(help="Generator steps.")] = None,
     time_limit: Annotated[str | None, typer.Option(help="Stop cleanly (evaluate, checkpoint, summary) after this "
                                                    "much training time: 120s, 2m, 1.5h.")] = None,
-    batch_size: Annotated[int | None, typer.Option(help="Batch size.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Batch size of each step: under torchrun the global "
+                                                   "batch, split evenly across the processes.")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (runs are reproducible on CPU).")] = None,
     out: Annotated[Path | None, typer.Option(help="Run folder to create.")] = None,
     resume: Annotated[Path | None, typer.Option(help="Continue the run in this folder.")] = None,
@@ -55,12 +58,16 @@ def train(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress output.")] = False,
     tensorboard: Annotated[bool, typer.Option("--tensorboard", help="Also log scalars and snapshots to RUN/tb/ "
                                               "(train.tensorboard; needs the tensorboard package).")] = False,
+    backend: Annotated[str | None, typer.Option(help="Under torchrun: gloo or nccl [default: gloo for CPU "
+                                                "tensors, nccl for CUDA ones].")] = None,
     cache_dir: CacheDir = None,
 ):
     """Train a GAN and write a run folder (config, metrics, samples, checkpoints, figures, summary).
 
-    Extra arguments of the form section.key=value override any config value.
+    Extra arguments of the form section.key=value override any config value. Under torchrun every process runs
+    this same command: rank 0 writes the run folder, the others train their share of each batch.
     """
+    from gandojo.distributed import world_from_env
     from gandojo.runs.runner import check_config, resume_run, train_run
 
     limit = None if time_limit is None else cfg.parse_budget(time_limit)
@@ -88,16 +95,31 @@ def train(
     elif preset is not None or dry_run:
         raise ValueError("--resume continues a saved run as it was saved; --preset and --dry-run are for new runs")
     run_dir = out if resume is None else resume
+    world = world_from_env(os.environ)  # torchrun's RANK/WORLD_SIZE/LOCAL_RANK; one process without them
+    if world.distributed:
+        from gandojo import distributed
+
+        distributed.start(world, backend)
+    elif backend is not None:
+        raise ValueError("--backend is for runs started by torchrun (e.g. torchrun --nproc_per_node=2 -m gandojo "
+                         "train ...)")
     try:
         if resume is None:
-            summary = train_run(config, out, progress=not quiet, cache_dir=cache_dir)
+            summary = train_run(config, out, progress=not quiet, cache_dir=cache_dir, world=world)
         else:
-            summary = resume_run(resume, steps=steps, progress=not quiet, cache_dir=cache_dir, overrides=overrides
-                                 + ([f"objective.name={objective}"] if objective is not None else []))
+            summary = resume_run(resume, steps=steps, progress=not quiet, cache_dir=cache_dir, world=world,
+                                 overrides=overrides + ([f"objective.name={objective}"] if objective is not None
+                                                        else []))
     except KeyboardInterrupt:
-        err_console.print(f"interrupted: a checkpoint was written; continue with --resume {run_dir}",
-                          markup=False)
+        if world.is_main:
+            err_console.print(f"interrupted: a checkpoint was written; continue with --resume {run_dir}",
+                              markup=False)
         raise typer.Exit(130) from None
+    finally:
+        if world.distributed:
+            distributed.stop()
+    if summary is None:  # a rank other than 0 under torchrun: rank 0 reports
+        return
     from gandojo.metrics.report import format_evaluation
 
     say(format_evaluation(summary["evaluation"]))

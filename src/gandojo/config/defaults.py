@@ -126,6 +126,10 @@ def resolve_explained(config: Config) -> tuple[Config, list[str]]:
     if train.batch_size % objective.pack:
         raise ValueError(f"train.batch_size {train.batch_size} is not a multiple of objective.pack {objective.pack}: "
                          "the discriminator judges whole packs")
+    if train.sync_batchnorm and not train.device.startswith("cuda"):
+        raise ValueError(f"train.sync_batchnorm needs CUDA (train.device is {train.device!r}): PyTorch's "
+                         "SyncBatchNorm has no CPU implementation; on CPU each process normalises its own share "
+                         "of the batch")
     if train.eval_samples is None:
         benchmark = data_benchmark(config.data.name)
         train = replace(train, eval_samples=chosen("train.eval_samples", PROTOCOL_SAMPLES[benchmark],

@@ -133,6 +133,8 @@ class TrainConfig:
     keep_checkpoints: Positive = 2
     device: str = "cpu"
     tensorboard: bool = False  # also log scalars and snapshots to RUN_DIR/tb/ (needs the tensorboard package)
+    # under torchrun on CUDA: batch norm over the global batch (SyncBatchNorm) instead of each process's share
+    sync_batchnorm: bool = False
 
     @field_validator("device")
     @classmethod

@@ -20,7 +20,9 @@ class BatchStream:
 
     ``data`` either has a finite ``values`` tensor (N, ...) — shuffled each epoch, the last partial
     batch dropped — or only ``sample(n, generator)`` for infinite data. With ``rank``/``world_size``
-    each process takes its own slice of every permutation (data-parallel training).
+    (data-parallel training) ``batch_size`` is this process's share: every process draws the same global
+    batch of ``batch_size * world_size`` rows (the same permutation, or the same draw) and keeps its own
+    slice, so the processes see distinct shards of every epoch and the stream's state is the same on all.
 
     >>> from gandojo.data.points import ArrayData
     >>> stream = BatchStream(ArrayData("x", torch.arange(10.0)[:, None]), 4, seed=0)
@@ -42,7 +44,8 @@ class BatchStream:
 
     def next(self) -> Tensor:
         if self.values is None:
-            return self.data.sample(self.batch_size, self.generator)
+            start = self.rank * self.batch_size
+            return self.data.sample(self.batch_size * self.world_size, self.generator)[start:start + self.batch_size]
         span = self.batch_size * self.world_size
         if self.order is None or self.position + span > len(self.order):
             self.order = torch.randperm(len(self.values), generator=self.generator)

@@ -11,6 +11,7 @@ from typing import Any
 
 import torch
 
+from gandojo.distributed import World, agree
 from gandojo.health import HealthMonitor
 from gandojo.metrics.report import json_safe
 from gandojo.metrics.scoring import make_evaluator
@@ -21,7 +22,7 @@ from gandojo.train import Trainer
 from gandojo.viz.images import image_grid
 from gandojo.viz.training import points_snapshot
 
-__all__ = ["LOGGED_EVAL_KEYS", "RunHooks", "StopRequested", "TimeLimitReached"]
+__all__ = ["LOGGED_EVAL_KEYS", "RunHooks", "StopAgreement", "StopRequested", "TimeLimitReached"]
 
 
 # evaluation keys copied into metrics.jsonl (points, then digits, then stacked digits)
@@ -160,3 +161,44 @@ class RunHooks:
             raise StopRequested
         if out_of_time and step < cfg.steps:
             raise TimeLimitReached(step)
+
+
+class StopAgreement:
+    """Under torchrun: every process stops at the same step, or none does.
+
+    Wraps rank 0's :class:`RunHooks` (the other ranks have none): after each step the ranks agree, by one
+    all-reduce of an integer, on the strongest reason to stop — 0 go on, 1 Ctrl-C on any rank
+    (:class:`StopRequested`), 2 rank 0's time limit (:class:`TimeLimitReached`) — and all raise it together,
+    so no rank waits forever in a collective its peers have left.
+    """
+
+    GO, STOP, TIME_LIMIT = 0, 1, 2
+
+    def __init__(self, world: World, hooks: RunHooks | None = None):
+        self.world, self.hooks = world, hooks
+        self._stop_requested = False
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested or (self.hooks is not None and self.hooks.stop_requested)
+
+    @stop_requested.setter
+    def stop_requested(self, value: bool) -> None:  # set by the Ctrl-C handler
+        if self.hooks is not None:
+            self.hooks.stop_requested = value
+        self._stop_requested = value
+
+    def __call__(self, trainer: Trainer, stats: dict[str, float]) -> None:
+        code = self.STOP if self._stop_requested else self.GO
+        try:
+            if self.hooks is not None:
+                self.hooks(trainer, stats)
+        except StopRequested:
+            code = self.STOP
+        except TimeLimitReached:
+            code = self.TIME_LIMIT
+        code = agree(self.world, code, trainer.device)
+        if code == self.TIME_LIMIT:
+            raise TimeLimitReached(trainer.g_step)
+        if code == self.STOP:
+            raise StopRequested

@@ -23,12 +23,13 @@ from typing import Any, TextIO
 from gandojo.config import Config, apply_overrides, load_yaml, resolve, resolve_explained, save_yaml, to_dict
 from gandojo.data import load_data
 from gandojo.data.base import Dataset
-from gandojo.errors import NonFiniteError
+from gandojo.distributed import SINGLE, World, local_batch, share_from_main
+from gandojo.errors import NonFiniteError, StoppedByMainProcess
 from gandojo.metrics.report import json_safe
 from gandojo.models import build_models
 from gandojo.runs.checkpoint import checkpoint_config
 from gandojo.runs.folder import check_new_run_dir, find_resumable, report_data, truncate_metrics, write_summary
-from gandojo.runs.hooks import RunHooks, StopRequested, TimeLimitReached
+from gandojo.runs.hooks import RunHooks, StopAgreement, StopRequested, TimeLimitReached
 from gandojo.runs.progress import MetricsLog, ProgressDisplay, read_metrics
 from gandojo.runs.tensorboard import TensorBoardLog, require_tensorboard
 from gandojo.train import Trainer, fit
@@ -118,21 +119,26 @@ def _saved_config(run_dir: Path, payload: dict[str, Any] | None) -> Config:
 
 
 def resume_run(run_dir: str | Path, *, steps: int | None = None, overrides: list[str] | tuple[str, ...] = (),
-               progress: bool = True, stream: TextIO | None = None,
-               cache_dir: str | Path | None = None) -> dict[str, Any]:
+               progress: bool = True, stream: TextIO | None = None, cache_dir: str | Path | None = None,
+               world: World = SINGLE) -> dict[str, Any] | None:
     """Continue the run in ``run_dir`` from its newest loadable checkpoint, to ``steps`` generator steps
     (default: the saved budget). ``overrides`` (``section.key=value``) may only restate the saved config or
     change ``train.steps``. See :func:`train_run` for what happens on the way.
     """
-    run_dir = Path(run_dir)
-    found = find_resumable(run_dir)
-    saved = _saved_config(run_dir, found[0])
-    requested = apply_overrides(saved, [*overrides, *([f"train.steps={steps}"] if steps is not None else [])])
-    return _train(_continued_config(saved, requested), run_dir, found, progress, stream, cache_dir)
+    if not world.is_main:
+        return _follow(world)
+    with _tell_followers_on_error(world):
+        run_dir = Path(run_dir)
+        found = find_resumable(run_dir)
+        saved = _saved_config(run_dir, found[0])
+        requested = apply_overrides(saved, [*overrides, *([f"train.steps={steps}"] if steps is not None else [])])
+        config = _continued_config(saved, requested)
+    return _train(config, run_dir, found, progress, stream, cache_dir, world)
 
 
 def train_run(config: Config, run_dir: str | Path, *, resume: bool = False, progress: bool = True,
-              stream: TextIO | None = None, cache_dir: str | Path | None = None) -> dict[str, Any]:
+              stream: TextIO | None = None, cache_dir: str | Path | None = None,
+              world: World = SINGLE) -> dict[str, Any] | None:
     """Train from ``config`` into ``run_dir`` (or continue the run there when ``resume``).
 
     Returns the summary written to ``summary.json``; its ``new_steps`` counts the generator steps this
@@ -148,32 +154,74 @@ def train_run(config: Config, run_dir: str | Path, *, resume: bool = False, prog
     ``train.checkpoint_seconds`` of training passed.
 
     ``cache_dir`` holds what image metrics cache (the digits classifier); default ``~/.cache/gandojo``.
+
+    Under torchrun pass this process's ``world`` (:mod:`gandojo.distributed`, process group started): rank 0
+    does all of the above and returns the summary; the other ranks train their share of every batch, touch no
+    file, and return None.
     """
-    run_dir = Path(run_dir)
-    if not resume:
-        check_new_run_dir(run_dir)
-        return _train(config, run_dir, None, progress, stream, cache_dir)
-    found = find_resumable(run_dir)
-    return _train(_continued_config(_saved_config(run_dir, found[0]), config), run_dir, found, progress, stream,
-                  cache_dir)
+    if not world.is_main:
+        return _follow(world)
+    with _tell_followers_on_error(world):
+        run_dir = Path(run_dir)
+        if not resume:
+            check_new_run_dir(run_dir)
+            found = None
+        else:
+            found = find_resumable(run_dir)
+            config = _continued_config(_saved_config(run_dir, found[0]), config)
+    return _train(config, run_dir, found, progress, stream, cache_dir, world)
+
+
+@contextlib.contextmanager
+def _tell_followers_on_error(world: World):
+    """Rank 0, before training starts: an error stops the other ranks too (they wait for the start)."""
+    try:
+        yield
+    except BaseException as err:
+        share_from_main(world, ("stop", f"{type(err).__name__}: {err}"))
+        raise
+
+
+def _follow(world: World) -> None:
+    """A rank other than 0: take the config and state rank 0 sends, train this rank's share, write nothing."""
+    message = share_from_main(world)
+    if message[0] == "stop":
+        raise StoppedByMainProcess(message[1])
+    _, config, state = message
+    trainer = Trainer(config, load_data(config.data), world=world)
+    if state is not None:
+        trainer.load_state_dict(state)
+    agreement = StopAgreement(world)
+    with graceful_interrupt(agreement):
+        try:
+            fit(trainer, config.train.steps, [agreement])
+        except TimeLimitReached:
+            pass
+    return None
 
 
 def _train(config: Config, run_dir: Path, found: tuple[dict[str, Any] | None, Path | None, list[str]] | None,
-           progress: bool, stream: TextIO | None, cache_dir: str | Path | None) -> dict[str, Any]:
+           progress: bool, stream: TextIO | None, cache_dir: str | Path | None,
+           world: World = SINGLE) -> dict[str, Any]:
     """Train a new run (``found`` None) or continue one from ``found`` (:func:`find_resumable`'s answer)."""
     stream = stream or sys.stdout
     resume = found is not None
     payload, source, notes = found if resume else (None, None, [])
     notes = list(notes)
-    config, data, warnings = prepare(config)
-    trainer = Trainer(config, data)
+    with _tell_followers_on_error(world):
+        config, data, warnings = prepare(config)
+        local_batch(config.train.batch_size, world, config.objective.pack)
+        if payload is not None:
+            saved_step = int(payload["trainer"]["g_step"])
+            if saved_step == config.train.steps:
+                raise ValueError(f"{run_dir} finished at step {saved_step}; pass --steps M (M > {saved_step}) "
+                                 "to train further")
+            if saved_step > config.train.steps:
+                raise ValueError(f"the checkpoint is at step {saved_step}, past --steps {config.train.steps}")
+    share_from_main(world, ("start", config, None if payload is None else payload["trainer"]))
+    trainer = Trainer(config, data, world=world)
     if payload is not None:
         trainer.load_state_dict(payload["trainer"])
-        if trainer.g_step == config.train.steps:
-            raise ValueError(f"{run_dir} finished at step {trainer.g_step}; pass --steps M (M > {trainer.g_step}) "
-                             "to train further")
-        if trainer.g_step > config.train.steps:
-            raise ValueError(f"the checkpoint is at step {trainer.g_step}, past --steps {config.train.steps}")
     elif resume:
         notes.append(f"{run_dir} has no checkpoint yet (it stopped before its first one): starting it again "
                      "from step 0 with its saved config")
@@ -182,6 +230,9 @@ def _train(config: Config, run_dir: Path, found: tuple[dict[str, Any] | None, Pa
     if payload is not None and progress:
         print(f"resuming {run_dir} from step {trainer.g_step} ({source.relative_to(run_dir)})", file=stream,
               flush=True)
+    if world.distributed and progress:
+        print(f"data-parallel: {world.world_size} processes, global batch {config.train.batch_size} = "
+              f"{world.world_size} x {trainer.local_batch} per process", file=stream, flush=True)
     # Every check passed: only now write into the run folder.
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "checkpoints").mkdir(exist_ok=True)
@@ -203,7 +254,8 @@ def _train(config: Config, run_dir: Path, found: tuple[dict[str, Any] | None, Pa
     status = "finished"
     try:
         with graceful_interrupt(hooks):
-            fit(trainer, config.train.steps, [hooks], diagnostics_every=config.train.log_every)
+            fit(trainer, config.train.steps, [hooks if not world.distributed else StopAgreement(world, hooks)],
+                diagnostics_every=config.train.log_every)
     except StopRequested:
         status = "interrupted"
         hooks.checkpoint(f"step_{trainer.g_step:07d}.pt")
@@ -257,6 +309,7 @@ def _summary(trainer: Trainer, status: str, started: float, start_step: int, hoo
         "steps": trainer.g_step,
         "new_steps": steps_run,
         "critic_steps": trainer.d_step,
+        "processes": trainer.world.world_size,
         "seconds": round(elapsed, 2),
         "steps_per_second": round(steps_run / elapsed, 2) if elapsed > 0 else None,
         "evaluation": hooks.last_eval,

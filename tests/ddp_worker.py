@@ -1,0 +1,102 @@
+"""One rank of a data-parallel test job, started by torchrun from tests/test_distributed.py.
+
+    torchrun --standalone --nproc_per_node=2 tests/ddp_worker.py OUT [--fail-rank R]
+
+Trains each config of :func:`cases` for :data:`STEPS` generator steps with the library's own DDP path and
+saves, per rank, OUT/rank{R}.pt: every case's parameters, whether one more generator step left D's gradients
+untouched, whether batch-norm statistics stay each rank's own across two forward passes, and the step each
+rank stops at when only rank 1 sees a Ctrl-C. With ``--fail-rank R`` rank R raises during its second step
+instead (the job must end, not hang).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import sys
+from pathlib import Path
+
+import torch
+
+from gandojo import distributed
+from gandojo.config import Config, DataConfig, ModelConfig, ObjectiveConfig, TrainConfig, resolve
+from gandojo.runs.hooks import StopAgreement, StopRequested
+from gandojo.train import Trainer, fit
+
+STEPS = 4
+
+
+def cases() -> dict[str, Config]:
+    """gan and wgan-gp on points (MLPs: no batch statistics) and DCGAN with batch norm in D, on digits."""
+    points = DataConfig(name="ring8")
+    return {
+        "gan": resolve(Config(data=points, objective=ObjectiveConfig(name="gan"),
+                              train=TrainConfig(batch_size=64, seed=3))),
+        "wgan-gp": resolve(Config(data=points, objective=ObjectiveConfig(name="wgan-gp", n_critic=2),
+                                  train=TrainConfig(batch_size=64, seed=4))),
+        "dcgan": resolve(Config(data=DataConfig(name="digits", image_size=16),
+                                model=ModelConfig(family="dcgan", latent_dim=16, width=8, spectral_norm=True),
+                                objective=ObjectiveConfig(name="gan"), train=TrainConfig(batch_size=16, seed=5))),
+    }
+
+
+def own_batch_statistics(world: distributed.World) -> bool:
+    """Two forward passes of a DDP-wrapped batch norm on this rank's own data (as D's real and fake passes): are
+    its running statistics this rank's alone, i.e. not overwritten by rank 0's between the passes?"""
+    bn = torch.nn.BatchNorm1d(3)
+    reference = copy.deepcopy(bn)
+    wrapped = distributed.wrap(bn, world, torch.device("cpu"))
+    gen = torch.Generator().manual_seed(world.rank)
+    for _ in range(2):
+        x = torch.randn(8, 3, generator=gen) + 10 * world.rank
+        wrapped(x).sum().backward()
+        reference(x)
+    return torch.equal(bn.running_mean, reference.running_mean) and torch.equal(bn.running_var, reference.running_var)
+
+
+def stop_requested_on_rank_one(world: distributed.World) -> int:
+    """A Ctrl-C seen by rank 1 alone at the end of step 1 (set as its signal handler would): where each rank stops."""
+    trainer = Trainer(cases()["gan"], world=world)
+    agreement = StopAgreement(world)
+
+    def ctrl_c(t, stats):
+        if world.rank == 1 and t.g_step == 1:
+            agreement.stop_requested = True
+
+    try:
+        fit(trainer, 10, [ctrl_c, agreement])
+    except StopRequested:
+        pass
+    return trainer.g_step
+
+
+def main(out: Path, fail_rank: int | None) -> None:
+    world = distributed.world_from_env(os.environ)
+    distributed.start(world)
+    try:
+        result = {"own_batch_statistics": own_batch_statistics(world)}
+        for name, config in cases().items():
+            trainer = Trainer(config, world=world)
+
+            def fail(t, stats):
+                if world.rank == fail_rank and t.g_step == 1:
+                    raise RuntimeError(f"rank {world.rank} fails on purpose")
+
+            fit(trainer, STEPS, [fail])
+            before = [p.grad.clone() for p in trainer.discriminator.parameters()]
+            trainer._generator_phase()
+            after = [p.grad for p in trainer.discriminator.parameters()]
+            untouched = all(torch.equal(a, b) for a, b in zip(before, after, strict=True))
+            result[name] = {"generator": dict(trainer.generator.named_parameters()),
+                            "discriminator": dict(trainer.discriminator.named_parameters()),
+                            "d_grads_untouched": untouched}
+        result["stopped_at"] = stop_requested_on_rank_one(world)
+        torch.save(result, out / f"rank{world.rank}.pt")
+    finally:
+        distributed.stop()
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    fail = int(args[args.index("--fail-rank") + 1]) if "--fail-rank" in args else None
+    main(Path(args[0]), fail)
