@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from gandojo.config import Config, DataConfig, ModelConfig, ObjectiveConfig, TrainConfig, resolve
+from gandojo.config import (Config, DataConfig, ModelConfig, ObjectiveConfig, TrainConfig, apply_overrides, resolve,
+                            with_objective)
 from gandojo.train import Trainer, fit
 
 
@@ -87,3 +88,22 @@ def test_critic_input_gradient_norms_of_a_linear_critic():
     trainer.discriminator = torch.nn.Sequential(linear, torch.nn.Flatten(0))
     real, fake = torch.randn(16, 2), torch.randn(16, 2)
     assert trainer.critic_input_grad_norms(real, fake) == pytest.approx((5.0, 5.0))
+
+
+@pytest.mark.parametrize("objective, model", [("gan", "mlp"), ("gan-minimax", "mlp"), ("wgan", "mlp"),
+                                              ("wgan-gp", "mlp"), ("gan", "dcgan")])
+def test_sharing_the_fake_batch_changes_no_number(objective, model):
+    """One G forward per step (the last critic step's batch, graph kept, serves G's step) against the plain
+    formulation that generates the same batch again for G's step: the same parameters up to floating-point noise."""
+    extra = ["data.name=digits", "data.image_size=16", "model.width=8", "model.latent_dim=16",
+             "train.batch_size=16"] if model == "dcgan" else ["train.batch_size=64"]
+    config = resolve(apply_overrides(with_objective(Config(), objective),
+                                     [f"model.family={model}", "objective.warmup_schedule=false", *extra]))
+    shared, plain = Trainer(config), Trainer(config, share_fake_batch=False)
+    for _ in range(4):
+        shared.step()
+        plain.step()
+    assert (shared.g_step, shared.d_step) == (plain.g_step, plain.d_step)
+    for a, b in ((shared.generator, plain.generator), (shared.discriminator, plain.discriminator)):
+        for (name, x), y in zip(a.named_parameters(), b.parameters(), strict=True):
+            torch.testing.assert_close(x, y, atol=1e-6, rtol=1e-5, msg=name)

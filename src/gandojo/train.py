@@ -41,14 +41,20 @@ class Trainer:
         A resolved config (:func:`gandojo.config.resolve`).
     data : optional
         A loaded data set; loaded from ``config.data`` when omitted.
+    share_fake_batch : bool
+        One G forward per step: the last critic step's fake batch, generated with G's graph kept, is also the
+        generator step's batch (default). False generates that batch again from the same noise for the
+        generator step (the plain formulation: the same numbers, one G forward more).
     world : World, optional
         This process's place in a data-parallel job (:mod:`gandojo.distributed`; the process group must be
         started). ``train.batch_size`` is the global batch: each process trains on its ``1 / world_size``
         slice of every batch, noise and ε draw included, with G and D in DistributedDataParallel.
     """
 
-    def __init__(self, config: Config, data: Any = None, *, world: World = SINGLE):
+    def __init__(self, config: Config, data: Any = None, *, world: World = SINGLE, share_fake_batch: bool = True):
         self.config = config
+        # False: the plain formulation, kept to measure what sharing saves and to check that it changes nothing
+        self.share_fake_batch = share_fake_batch
         self.world = world
         self.objective = OBJECTIVES[config.objective.name]
         self.data = data if data is not None else load_data(config.data)
@@ -59,15 +65,23 @@ class Trainer:
         self.pack = config.objective.pack
         self.generator, self.discriminator = build_models(config.model, tuple(self.data.shape), pack=self.pack,
                                                           standardize=self._data_scale())
-        self.generator.to(self.device)
-        self.discriminator.to(self.device)
+        self.channels_last = config.train.channels_last is True
+        for module in (self.generator, self.discriminator):
+            module.to(self.device)
+            if self.channels_last:  # only 4-D weights change layout; the values stay the same
+                module.to(memory_format=torch.channels_last)
+        # G's exponential moving average (off at 0): what samples, evaluations and exports use when on
+        self.ema_generator = copy.deepcopy(self.generator) if config.train.ema > 0 else None
         # What the training passes call: the DDP wrappers under torchrun, the modules themselves otherwise.
         # Sampling, the generator step's judging, EMA and checkpoints use the bare modules.
         sync_bn = config.train.sync_batchnorm
         self.generator_ddp = wrap(self.generator, world, self.device, sync_batchnorm=sync_bn)
         self.discriminator_ddp = wrap(self.discriminator, world, self.device, sync_batchnorm=sync_bn)
-        # G's exponential moving average (off at 0): what samples, evaluations and exports use when on
-        self.ema_generator = copy.deepcopy(self.generator) if config.train.ema > 0 else None
+        if config.train.compile:
+            self.generator_ddp = torch.compile(self.generator_ddp)
+            # torch.compile has no double backward: a critic whose loss holds ∇ₓD (WGAN-GP, R1, R2) runs eagerly
+            if not (self.objective.penalty or config.objective.r1 > 0 or config.objective.r2 > 0):
+                self.discriminator_ddp = torch.compile(self.discriminator_ddp)
         opt = config.optim
         self.opt_g = build_optimizer(self.generator.parameters(), opt.name, opt.lr, opt.betas, opt.momentum)
         self.opt_d = build_optimizer(self.discriminator.parameters(), opt.name, opt.lr_d or opt.lr, opt.betas,
@@ -98,6 +112,10 @@ class Trainer:
         m = self.config.model
         return sample_noise(n, m.latent_dim, m.noise, generator or self.noise_rng).to(self.device)
 
+    def _forward_precision(self):
+        """The context of every training forward pass: bfloat16 autocast with ``train.precision="bf16"``."""
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.config.train.precision == "bf16")
+
     def _training_noise(self) -> Tensor:
         """This process's slice (local_batch, latent_dim) of the global batch's noise, drawn whole from the
         shared stream so that every world size sees the same noise."""
@@ -124,32 +142,44 @@ class Trainer:
 
     # --- one step of the game ------------------------------------------------------------------------
 
-    def _critic_phase(self) -> tuple[dict[str, Tensor], Tensor, Tensor]:
-        """One discriminator/critic update; returns its stats and the batch it used."""
+    def _critic_phase(self, *, keep_graph: bool = False) -> tuple[dict[str, Tensor], Tensor, Tensor, Tensor]:
+        """One discriminator/critic update; returns its stats, the real batch, the fake batch and its noise.
+
+        With ``keep_graph`` the fake batch keeps G's graph, so that the generator step can reuse it (one G forward
+        serves both players, as in pytorch/examples); D itself only ever sees it detached.
+        """
         obj, cfg = self.objective, self.config.objective
         real = self.batches.next().to(self.device)
-        with torch.no_grad():  # no graph through G: the critic step never needs G's gradients
-            fake = self.generator(self._training_noise())
-        real_in = pack_samples(real, self.pack).requires_grad_(cfg.r1 > 0)
-        fake_in = pack_samples(fake, self.pack).requires_grad_(cfg.r2 > 0)
-        d_real, d_fake = self.discriminator_ddp(real_in), self.discriminator_ddp(fake_in)
-        loss = game = obj.d_loss(d_real, d_fake)  # the game's own loss; penalties are added to `loss`
+        if self.channels_last and real.dim() == 4:
+            real = real.contiguous(memory_format=torch.channels_last)
+        z = self._training_noise()
         stats: dict[str, Tensor] = {}
-        if obj.penalty:
-            # one ε per (packed) sample of the global batch; this process keeps its slice
-            eps = shard(torch.rand(len(real_in) * self.world.world_size, generator=self.eps_rng), self.world)
-            penalty, _ = gradient_penalty(self.discriminator_ddp, real_in.detach(), fake_in.detach(),
-                                          eps.to(self.device))
-            stats["gradient_penalty"] = penalty.detach()
-            loss = loss + cfg.gp_lambda * penalty
-        if obj.wasserstein:
-            stats["w_estimate"] = -game.detach()
-        for weight, scores, inputs, name in ((cfg.r1, d_real, real_in, "r1_penalty"),
-                                             (cfg.r2, d_fake, fake_in, "r2_penalty")):
-            if weight > 0:  # R1 / R2 (Mescheder et al. 2018): γ/2 E‖∇D‖² at the real / generated samples
-                penalty = zero_centred_penalty(scores, inputs)
-                stats[name] = penalty.detach()
-                loss = loss + weight / 2 * penalty
+        with self._forward_precision():
+            if keep_graph:
+                fake = self.generator_ddp(z)
+            else:
+                with torch.no_grad():  # no graph through G: the critic step never needs G's gradients
+                    fake = self.generator(z)
+            real_in = pack_samples(real, self.pack).requires_grad_(cfg.r1 > 0)
+            fake_in = pack_samples(fake.detach(), self.pack).requires_grad_(cfg.r2 > 0)
+            # scores in float32 whatever the forward precision: the losses and logged values stay exact
+            d_real, d_fake = self.discriminator_ddp(real_in).float(), self.discriminator_ddp(fake_in).float()
+            loss = game = obj.d_loss(d_real, d_fake)  # the game's own loss; penalties are added to `loss`
+            if obj.penalty:
+                # one ε per (packed) sample of the global batch; this process keeps its slice
+                eps = shard(torch.rand(len(real_in) * self.world.world_size, generator=self.eps_rng), self.world)
+                penalty, _ = gradient_penalty(self.discriminator_ddp, real_in.detach(), fake_in.detach(),
+                                              eps.to(self.device))
+                stats["gradient_penalty"] = penalty.detach()
+                loss = loss + cfg.gp_lambda * penalty
+            if obj.wasserstein:
+                stats["w_estimate"] = -game.detach()
+            for weight, scores, inputs, name in ((cfg.r1, d_real, real_in, "r1_penalty"),
+                                                 (cfg.r2, d_fake, fake_in, "r2_penalty")):
+                if weight > 0:  # R1 / R2 (Mescheder et al. 2018): γ/2 E‖∇D‖² at the real / generated samples
+                    penalty = zero_centred_penalty(scores, inputs)
+                    stats[name] = penalty.detach()
+                    loss = loss + weight / 2 * penalty
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         self._guard(loss, self.discriminator, "discriminator/critic")
@@ -166,15 +196,18 @@ class Trainer:
             stats["d_real"] = torch.sigmoid(d_real.detach()).mean()
             stats["d_fake"] = torch.sigmoid(d_fake.detach()).mean()
             stats["value"] = -game.detach()  # V(D, G) = -(D's loss without penalties)
-        return stats, real, fake
+        return stats, real, fake, z
 
-    def _generator_phase(self) -> Tensor:
+    def _generator_phase(self, fake: Tensor | None = None, z: Tensor | None = None) -> Tensor:
+        """One generator update on ``fake`` (a batch that kept G's graph), or on ``G(z)`` generated again."""
         # D's parameters are frozen so G's backward pass leaves no gradient in them; `judge` calls D's bare
         # module, so under DDP the generator step never syncs D.
         self.discriminator.requires_grad_(False)
         try:
-            fake = self.generator_ddp(self._training_noise())
-            loss = self.objective.g_loss(self.judge(fake))
+            with self._forward_precision():
+                if fake is None:
+                    fake = self.generator_ddp(z if z is not None else self._training_noise())
+                loss = self.objective.g_loss(self.judge(fake).float())
             self.opt_g.zero_grad(set_to_none=True)
             loss.backward()
             self._guard(loss, self.generator, "generator")
@@ -192,11 +225,11 @@ class Trainer:
         if self.ema_generator is None:
             return
         decay = min(self.config.train.ema, (1 + self.g_step) / (10 + self.g_step))
-        with torch.no_grad():
-            for average, current in zip(self.ema_generator.parameters(), self.generator.parameters(), strict=True):
-                average.lerp_(current, 1 - decay)
-            for average, current in zip(self.ema_generator.buffers(), self.generator.buffers(), strict=True):
-                average.copy_(current)  # batch-norm statistics: the current ones
+        with torch.no_grad():  # one multi-tensor kernel per list rather than a Python loop over the tensors
+            torch._foreach_lerp_(list(self.ema_generator.parameters()), list(self.generator.parameters()), 1 - decay)
+            buffers = list(self.ema_generator.buffers())
+            if buffers:  # batch-norm statistics: the current ones
+                torch._foreach_copy_(buffers, list(self.generator.buffers()))
 
     def _set_learning_rates(self) -> None:
         """``optim.lr_decay="linear"``: both rates fall linearly to 0 at ``train.steps`` (a function of the
@@ -234,8 +267,9 @@ class Trainer:
         (by about the learning rate) before the next clamp, so "exactly at c" would miss most of them.
         """
         c = self.config.objective.clip
-        flat = torch.cat([p.detach().flatten() for p in self.discriminator.parameters()])
-        return (flat.abs() >= 0.99 * c).float().mean().item()
+        params = [p.detach() for p in self.discriminator.parameters()]
+        at_bound = sum(int((p.abs() >= 0.99 * c).sum()) for p in params)  # no copy of the weights into one tensor
+        return at_bound / sum(p.numel() for p in params)
 
     def step(self, *, diagnostics: bool = False) -> dict[str, float]:
         """k critic steps then one generator step. Returns the stats as floats.
@@ -245,9 +279,11 @@ class Trainer:
         """
         cfg = self.config.objective
         k = critic_steps(cfg.name, cfg.n_critic, self.g_step, cfg.warmup_schedule)
-        for _ in range(k):
-            d_stats, real, fake = self._critic_phase()
-        g_loss = self._generator_phase()
+        for i in range(k):
+            # The last critic step's fake batch also serves the generator step (G's parameters have not moved
+            # since it was generated): one G forward fewer per step.
+            d_stats, real, fake, z = self._critic_phase(keep_graph=self.share_fake_batch and i == k - 1)
+        g_loss = self._generator_phase(fake) if self.share_fake_batch else self._generator_phase(z=z)
         stats = {name: value.item() for name, value in d_stats.items()}
         stats["loss_g"] = g_loss.item()
         stats["critic_steps"] = float(k)

@@ -60,6 +60,9 @@ def train(
                                               "(train.tensorboard; needs the tensorboard package).")] = False,
     backend: Annotated[str | None, typer.Option(help="Under torchrun: gloo or nccl [default: gloo for CPU "
                                                 "tensors, nccl for CUDA ones].")] = None,
+    threads: Annotated[int | None, typer.Option(min=1, help="CPU threads of this process [default: PyTorch's: "
+                                                "every core, or OMP_NUM_THREADS (torchrun sets 1 per process)]. "
+                                                "Results on the CPU depend on it.")] = None,
     cache_dir: CacheDir = None,
 ):
     """Train a GAN and write a run folder (config, metrics, samples, checkpoints, figures, summary).
@@ -95,6 +98,10 @@ def train(
     elif preset is not None or dry_run:
         raise ValueError("--resume continues a saved run as it was saved; --preset and --dry-run are for new runs")
     run_dir = out if resume is None else resume
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
     world = world_from_env(os.environ)  # torchrun's RANK/WORLD_SIZE/LOCAL_RANK; one process without them
     if world.distributed:
         from gandojo import distributed

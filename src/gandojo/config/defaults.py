@@ -130,6 +130,12 @@ def resolve_explained(config: Config) -> tuple[Config, list[str]]:
         raise ValueError(f"train.sync_batchnorm needs CUDA (train.device is {train.device!r}): PyTorch's "
                          "SyncBatchNorm has no CPU implementation; on CPU each process normalises its own share "
                          "of the batch")
+    if train.channels_last is None:  # points have no channels: off without a word
+        on_cpu = train.device == "cpu"
+        train = replace(train, channels_last=model.family == "dcgan" and chosen(
+            "train.channels_last", on_cpu,
+            "DCGAN trains faster on the CPU in channels-last layout (benchmarks/bench_speed.py)" if on_cpu else
+            "not measured on this device yet, so off (on the CPU it is on: measured faster there)"))
     if train.eval_samples is None:
         benchmark = data_benchmark(config.data.name)
         train = replace(train, eval_samples=chosen("train.eval_samples", PROTOCOL_SAMPLES[benchmark],

@@ -135,6 +135,9 @@ class TrainConfig:
     tensorboard: bool = False  # also log scalars and snapshots to RUN_DIR/tb/ (needs the tensorboard package)
     # under torchrun on CUDA: batch norm over the global batch (SyncBatchNorm) instead of each process's share
     sync_batchnorm: bool = False
+    precision: Literal["fp32", "bf16"] = "fp32"  # bf16: forward passes under bfloat16 autocast (faster, less exact)
+    channels_last: bool | None = None  # image models in channels-last memory layout; None = where measured to help
+    compile: bool = False  # torch.compile the training passes (slower on the CPUs measured; see the README)
 
     @field_validator("device")
     @classmethod

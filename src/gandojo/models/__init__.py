@@ -24,18 +24,20 @@ def sample_noise(n: int, latent_dim: int, kind: str, generator: torch.Generator)
     raise ValueError(f"noise {kind!r} is unknown; expected 'normal' or 'uniform'")
 
 
-@torch.no_grad()
 def generate(generator: nn.Module, n: int, latent_dim: int, noise: str, rng: torch.Generator, *,
              device: torch.device | str = "cpu", batch: int = 4096) -> Tensor:
-    """``n`` samples from ``generator`` in eval mode, on the CPU; the module's mode is restored after."""
+    """``n`` samples from ``generator`` in eval mode, on the CPU, in batches of ``batch``; the module's mode is
+    restored after. Runs under ``torch.inference_mode`` (no autograd bookkeeping at all); the result is an
+    ordinary tensor, concatenated outside it."""
     was_training = generator.training
     generator.eval()
     try:
-        parts = [generator(sample_noise(min(batch, n - i), latent_dim, noise, rng).to(device)).cpu()
-                 for i in range(0, n, batch)]
+        with torch.inference_mode():
+            parts = [generator(sample_noise(min(batch, n - i), latent_dim, noise, rng).to(device)).cpu()
+                     for i in range(0, n, batch)]
     finally:
         generator.train(was_training)
-    return torch.cat(parts)
+    return torch.cat(parts).contiguous()
 
 
 def _build_mlp(config: ModelConfig, data_shape: tuple[int, ...], pack: int) -> tuple[nn.Module, nn.Module]:

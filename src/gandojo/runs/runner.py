@@ -255,7 +255,7 @@ def _train(config: Config, run_dir: Path, found: tuple[dict[str, Any] | None, Pa
     try:
         with graceful_interrupt(hooks):
             fit(trainer, config.train.steps, [hooks if not world.distributed else StopAgreement(world, hooks)],
-                diagnostics_every=config.train.log_every)
+                diagnostics_every=config.train.eval_every)
     except StopRequested:
         status = "interrupted"
         hooks.checkpoint(f"step_{trainer.g_step:07d}.pt")
