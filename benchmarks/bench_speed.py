@@ -12,8 +12,9 @@ and Adam(2e-4, β = (0.5, 0.999))) it prints, in one run on the same machine:
   gradients computed and then zeroed), with the same networks, initial weights, batch and optimizer; their
   ratio. Both loops are timed in alternating rounds and the median round is kept;
 - the achieved GFLOP/s of each loop (torch.utils.flop_counter on one step) against a measured fp32 matmul peak;
-- the cost of gandojo's logging, progress bar, snapshots, evaluations and checkpoints at the defaults: the same
-  steps with and without the run hooks (a whole ``eval_every`` window, so an evaluation is included);
+- the cost of gandojo's logging, progress bar, evaluations, diagnostics, snapshots and checkpoints at the
+  defaults: the time spent in them over a window of 500 steps (two evaluations, a snapshot and a checkpoint),
+  against the training time;
 - sampling throughput (``Trainer.generate``: inference mode, eval mode, large batches) against training.
 
 Run on an otherwise idle machine. Writes benchmarks/results/speed.txt (speed_cuda.txt with --device cuda).
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import math
 import statistics
 import sys
 import tempfile
@@ -41,7 +43,17 @@ CASES = {
     "dcgan64": [*IMAGES, "data.image_size=64"],
     "ring8": ["data.name=ring8", "train.batch_size=256"],
 }
+STEPS = {"dcgan32": 30, "dcgan64": 8, "ring8": 200}  # timed steps per round: a few seconds each
 TARGETS = {"ratio": 1.10, "overhead": 0.03, "sampling": 5.0}
+# What each change saves, on dcgan32: gandojo's loop with one change undone (or one option turned on).
+VARIANTS = {
+    "gandojo (defaults)": ({}, []),
+    "  without the shared fake batch": ({"share_fake_batch": False}, []),
+    "  without fused Adam": ({"fused": False}, []),
+    "  without channels-last": ({}, ["train.channels_last=false"]),
+    "  with train.precision=bf16": ({}, ["train.precision=bf16"]),
+    "  with train.compile=true": ({}, ["train.compile=true"]),
+}
 
 
 def config_for(case: str, device: str, extra: list[str] = ()):
@@ -121,11 +133,37 @@ def flops_per_step(step) -> int:
     return counter.get_total_flops()
 
 
-def matmul_peak(device: str, n: int = 2048, repeats: int = 10) -> float:
+def matmul_peak(device: str, n: int = 4096, repeats: int = 5) -> float:
     """Measured fp32 matmul GFLOP/s (best of ``repeats``)."""
     a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
     best = min(timed(lambda: torch.mm(a, b), 1, device) for _ in range(repeats))
     return 2 * n**3 / best / 1e9
+
+
+def variant_trainer(case: str, device: str, extra: list[str], share_fake_batch: bool = True, fused: bool = True):
+    from gandojo.train import Trainer
+
+    trainer = Trainer(config_for(case, device, extra), share_fake_batch=share_fake_batch)
+    if not fused:  # PyTorch's default multi-tensor Adam, as the plain loop uses
+        opt = trainer.config.optim
+        trainer.opt_g = torch.optim.Adam(trainer.generator.parameters(), lr=opt.lr, betas=opt.betas)
+        trainer.opt_d = torch.optim.Adam(trainer.discriminator.parameters(), lr=opt.lr, betas=opt.betas)
+    return trainer
+
+
+def ablation(case: str, steps: int, rounds: int, warmup: int, device: str, extra: list[str]) -> dict[str, float]:
+    """Images/s of each of :data:`VARIANTS`, timed in alternating rounds (median)."""
+    trainers = {name: variant_trainer(case, device, [*extra, *more], **kwargs)
+                for name, (kwargs, more) in VARIANTS.items()}
+    batch = next(iter(trainers.values())).config.train.batch_size
+    for trainer in trainers.values():
+        for _ in range(warmup):
+            trainer.step()
+    speeds = {name: [] for name in trainers}
+    for _ in range(rounds):
+        for name, trainer in trainers.items():
+            speeds[name].append(steps * batch / timed(trainer.step, steps, device))
+    return {name: statistics.median(v) for name, v in speeds.items()}
 
 
 def loop_speeds(case: str, steps: int, rounds: int, warmup: int, device: str, extra: list[str]) -> dict:
@@ -147,34 +185,42 @@ def loop_speeds(case: str, steps: int, rounds: int, warmup: int, device: str, ex
 
 
 def hook_overhead(case: str, device: str, extra: list[str]) -> dict:
-    """Seconds for one ``eval_every`` window of steps with gandojo's run hooks at the defaults, and without."""
+    """A window of training with gandojo's run hooks at the defaults (metrics log every 10 steps, progress display,
+    evaluations with the critic diagnostics, a snapshot, a checkpoint): seconds spent training, and seconds spent in
+    the hooks and the diagnostics."""
     from gandojo.runs.hooks import RunHooks
     from gandojo.runs.progress import MetricsLog, ProgressDisplay
     from gandojo.train import Trainer, fit
 
     config = config_for(case, device, extra)
-    window = config.train.eval_every
-    seconds = {}
-    for with_hooks in (False, True, False, True):  # alternate; keep the faster of two
-        trainer = Trainer(config)
-        trainer.step()  # warm-up
-        with tempfile.TemporaryDirectory() as tmp:
-            run = Path(tmp)
-            (run / "samples").mkdir()
-            (run / "checkpoints").mkdir()
-            hooks = []
-            if with_hooks:
-                log = MetricsLog(run / "metrics.jsonl")
-                display = ProgressDisplay(window + 1, 1, stream=io.StringIO(), enabled=True)
-                hooks = [RunHooks(run, trainer, log, display, cache_dir=run / "cache")]
-                hooks[0].evaluate()  # the first evaluation builds the evaluator (a classifier for digits) once
+    t = config.train  # a window that holds every periodic task: log lines, evaluations, a snapshot, a checkpoint
+    window = math.lcm(t.log_every, t.eval_every, t.sample_every, t.checkpoint_every)
+    trainer = Trainer(config)
+    trainer.step()  # warm-up
+    with tempfile.TemporaryDirectory() as tmp:
+        run = Path(tmp)
+        (run / "samples").mkdir()
+        (run / "checkpoints").mkdir()
+        display = ProgressDisplay(window + 1, 1, stream=io.StringIO(), enabled=True)
+        hooks = RunHooks(run, trainer, MetricsLog(run / "metrics.jsonl"), display, cache_dir=run / "cache")
+        hooks.evaluate()  # the first evaluation builds the evaluator (a classifier for digits) once per run
+        in_hooks = 0.0
+
+        def timed_hooks(t, stats):
+            nonlocal in_hooks
             started = time.perf_counter()
-            fit(trainer, window + 1, hooks, diagnostics_every=config.train.log_every if with_hooks else 0)
-            elapsed = time.perf_counter() - started
-        key = "hooks" if with_hooks else "bare"
-        seconds[key] = min(seconds.get(key, float("inf")), elapsed)
-    seconds["window"] = window
-    return seconds
+            hooks(t, stats)
+            in_hooks += time.perf_counter() - started
+
+        started = time.perf_counter()
+        fit(trainer, window + 1, [timed_hooks])  # diagnostics timed on their own below
+        total = time.perf_counter() - started
+        hooks.log.close()
+    real = trainer.batches.next()
+    fake = trainer.generate(len(real))
+    diagnostics = timed(lambda: trainer.critic_input_grad_norms(real, fake), 1, device)  # at each evaluation
+    overhead = in_hooks + diagnostics * (window // t.eval_every)
+    return {"window": window, "bare": total - in_hooks, "hooks": total - in_hooks + overhead}
 
 
 def sampling_speed(case: str, device: str, extra: list[str], n: int = 8192) -> float:
@@ -189,7 +235,7 @@ def sampling_speed(case: str, device: str, extra: list[str], n: int = 8192) -> f
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
-    parser.add_argument("--steps", type=int, default=40, help="timed steps per round")
+    parser.add_argument("--steps", type=int, help="timed steps per round [default: a few seconds' worth per case]")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--device", default="cpu")
@@ -200,41 +246,55 @@ def main(argv: list[str] | None = None) -> list[dict]:
 
     name = "speed" if args.device == "cpu" and not args.set else "speed_" + "_".join(
         [args.device.replace(":", ""), *(s.replace("=", "-").replace(".", "-") for s in args.set)])
-    command = (f"python benchmarks/bench_speed.py --steps {args.steps} --rounds {args.rounds} --warmup {args.warmup} "
-               f"--device {args.device} --cases {' '.join(args.cases)}" + (f" --set {' '.join(args.set)}"
-                                                                            if args.set else ""))
+    command = (f"python benchmarks/bench_speed.py --rounds {args.rounds} --warmup {args.warmup} "
+               f"--device {args.device} --cases {' '.join(args.cases)}" + (f" --steps {args.steps}" if args.steps
+                                                                            else "")
+               + (f" --set {' '.join(args.set)}" if args.set else ""))
     rows = []
     with recorded(name, command):
         peak = matmul_peak(args.device)
-        print(f"fp32 matmul peak (2048 x 2048, measured): {peak:.0f} GFLOP/s\n")
+        print(f"fp32 matmul peak (4096 x 4096, measured): {peak:.0f} GFLOP/s\n")
         print(f"{'case':<8} {'gandojo img/s':>13} {'plain img/s':>11} {'ratio':>6} {'gandojo GFLOP/s':>15} "
               f"{'plain GFLOP/s':>13} {'of peak':>7}")
         for case in args.cases:
-            row = {"case": case, **loop_speeds(case, args.steps, args.rounds, args.warmup, args.device, args.set)}
+            steps = args.steps or STEPS[case]
+            row = {"case": case, **loop_speeds(case, steps, args.rounds, args.warmup, args.device, args.set)}
             gflops_ours = row["flops_gandojo"] * row["gandojo"] / row["batch"] / 1e9
             gflops_plain = row["flops_plain"] * row["plain"] / row["batch"] / 1e9
             row.update(ratio=row["gandojo"] / row["plain"], gflops=gflops_ours, gflops_plain=gflops_plain)
             rows.append(row)
             print(f"{case:<8} {row['gandojo']:>13.0f} {row['plain']:>11.0f} {row['ratio']:>5.2f}x "
                   f"{gflops_ours:>15.1f} {gflops_plain:>13.1f} {gflops_ours / peak:>6.0%}", flush=True)
-        print(f"\nwork per step (GFLOP): " + ", ".join(
+        print("\nwork per step (GFLOP): " + ", ".join(
             f"{r['case']} gandojo {r['flops_gandojo'] / 1e9:.3f} / plain {r['flops_plain'] / 1e9:.3f}"
             for r in rows))
-        print(f"\n{'case':<8} {'window':>6} {'bare s':>7} {'hooks s':>7} {'overhead':>8}   "
+        if "dcgan32" in args.cases:
+            print("\nwhat each change saves (dcgan32, images/s, median of alternating rounds):")
+            variants = ablation("dcgan32", args.steps or STEPS["dcgan32"], 3, args.warmup, args.device, args.set)
+            base = variants["gandojo (defaults)"]
+            for name, speed in variants.items():
+                print(f"  {name:<34} {speed:>6.0f}  {speed / base:>5.2f}x of the defaults", flush=True)
+        print(f"\n{'case':<8} {'window':>6} {'train s':>7} {'+ hooks':>7} {'overhead':>8}   "
               f"{'sampling img/s':>14} {'vs training':>11}")
         for row in rows:
-            cost = hook_overhead(row["case"], args.device, args.set)
             sampling = sampling_speed(row["case"], args.device, args.set)
-            row.update(overhead=cost["hooks"] / cost["bare"] - 1, sampling=sampling,
-                       sampling_ratio=sampling / row["gandojo"])
+            row.update(sampling=sampling, sampling_ratio=sampling / row["gandojo"], overhead=None)
+            if row["case"] == "dcgan64":  # a 500-step window takes minutes here; dcgan32 stands for it
+                cost = {"window": 500, "bare": float("nan"), "hooks": float("nan")}
+            else:
+                cost = hook_overhead(row["case"], args.device, args.set)
+                row["overhead"] = cost["hooks"] / cost["bare"] - 1
+            shown = "n/a" if row["overhead"] is None else f"{row['overhead']:.1%}"
             print(f"{row['case']:<8} {cost['window']:>6} {cost['bare']:>7.2f} {cost['hooks']:>7.2f} "
-                  f"{row['overhead']:>7.1%}   {sampling:>14.0f} {row['sampling_ratio']:>10.1f}x", flush=True)
+                  f"{shown:>8}   {sampling:>14.0f} {row['sampling_ratio']:>10.1f}x", flush=True)
         print("\ntargets:")
         for row in rows:
             checks = [("gandojo / plain", row["ratio"], TARGETS["ratio"], ">="),
                       ("logging and metrics overhead", row["overhead"], TARGETS["overhead"], "<"),
                       ("sampling / training", row["sampling_ratio"], TARGETS["sampling"], ">=")]
             for label, value, goal, sense in checks:
+                if value is None:
+                    continue
                 met = value >= goal if sense == ">=" else value < goal
                 shown = f"{value:.1%}" if label.startswith("logging") else f"{value:.2f}x"
                 goal_shown = f"{goal:.0%}" if label.startswith("logging") else f"{goal:.2f}x"

@@ -34,6 +34,21 @@ class _Tee(io.TextIOBase):
             stream.flush()
 
 
+def commit() -> str:
+    """The git commit the benchmark ran on (``+changes`` when the working tree differed from it)."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
+                             check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return sha + ("+changes" if dirty else "")
+
+
 def machine() -> str:
     """One line on where a benchmark ran (cores, torch threads, load at the start)."""
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -46,7 +61,7 @@ def recorded(name: str, command: str):
     """Print to the terminal and to ``results/<name>.txt`` (replaced at the end, only if the block succeeds)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     buffer = io.StringIO()
-    header = f"$ {command}\n# {time.strftime('%Y-%m-%d')}, {machine()}\n"
+    header = f"$ {command}\n# {time.strftime('%Y-%m-%d')}, commit {commit()}, {machine()}\n"
     print(header, end="", flush=True)
     buffer.write(header)
     with contextlib.redirect_stdout(_Tee(sys.stdout, buffer)):
