@@ -3,8 +3,16 @@
 import pytest
 import torch
 
-from gandojo.config import (Config, DataConfig, ModelConfig, ObjectiveConfig, TrainConfig, apply_overrides, resolve,
-                            with_objective)
+from gandojo.config import (
+    Config,
+    DataConfig,
+    ModelConfig,
+    ObjectiveConfig,
+    TrainConfig,
+    apply_overrides,
+    resolve,
+    with_objective,
+)
 from gandojo.train import Trainer, fit
 
 
