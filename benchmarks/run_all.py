@@ -24,6 +24,7 @@ RUNS = [
     ("bench_wasserstein", []),
     ("bench_reliability", []),
     ("bench_distributed", []),
+    ("bench_speed", []),
     ("bench_demo", []),
     ("bench_tour", []),
     ("bench_three_mode", []),
