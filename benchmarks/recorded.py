@@ -35,15 +35,17 @@ class _Tee(io.TextIOBase):
 
 
 def commit() -> str:
-    """The git commit the benchmark ran on (``+changes`` when the working tree differed from it)."""
+    """The git commit the benchmark ran on (``+changes`` when the code differed from it: the package, the
+    benchmark scripts or the requirements; saved outputs and documents do not count)."""
     import subprocess
 
     root = Path(__file__).resolve().parent.parent
     try:
         sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "src", "benchmarks/*.py",
+                                "pyproject.toml", "constraints.txt"], cwd=root, capture_output=True, text=True,
+                               check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
     return sha + ("+changes" if dirty else "")
