@@ -50,6 +50,7 @@ VARIANTS = {
     "gandojo (defaults)": ({}, []),
     "  without the shared fake batch": ({"share_fake_batch": False}, []),
     "  without fused Adam": ({"fused": False}, []),
+    "  without the NaN guard (unsafe)": ({"guard": False}, []),
     "  without channels-last": ({}, ["train.channels_last=false"]),
     "  with train.precision=bf16": ({}, ["train.precision=bf16"]),
     "  with train.compile=true": ({}, ["train.compile=true"]),
@@ -140,10 +141,13 @@ def matmul_peak(device: str, n: int = 4096, repeats: int = 5) -> float:
     return 2 * n**3 / best / 1e9
 
 
-def variant_trainer(case: str, device: str, extra: list[str], share_fake_batch: bool = True, fused: bool = True):
+def variant_trainer(case: str, device: str, extra: list[str], share_fake_batch: bool = True, fused: bool = True,
+                    guard: bool = True):
     from gandojo.train import Trainer
 
     trainer = Trainer(config_for(case, device, extra), share_fake_batch=share_fake_batch)
+    if not guard:  # what the check for NaN/inf losses and gradients costs (a pass over every gradient)
+        trainer._guard = lambda loss, module, player: None
     if not fused:  # PyTorch's default multi-tensor Adam, as the plain loop uses
         opt = trainer.config.optim
         trainer.opt_g = torch.optim.Adam(trainer.generator.parameters(), lr=opt.lr, betas=opt.betas)
@@ -184,7 +188,7 @@ def loop_speeds(case: str, steps: int, rounds: int, warmup: int, device: str, ex
             "batch": batch}
 
 
-def hook_overhead(case: str, device: str, extra: list[str]) -> dict:
+def hook_overhead(case: str, device: str, extra: list[str], config=None) -> dict:
     """A window of training with gandojo's run hooks at the defaults (metrics log every 10 steps, progress display,
     evaluations with the critic diagnostics, a snapshot, a checkpoint): seconds spent training, and seconds spent in
     the hooks and the diagnostics."""
@@ -192,7 +196,7 @@ def hook_overhead(case: str, device: str, extra: list[str]) -> dict:
     from gandojo.runs.progress import MetricsLog, ProgressDisplay
     from gandojo.train import Trainer, fit
 
-    config = config_for(case, device, extra)
+    config = config or config_for(case, device, extra)
     t = config.train  # a window that holds every periodic task: log lines, evaluations, a snapshot, a checkpoint
     window = math.lcm(t.log_every, t.eval_every, t.sample_every, t.checkpoint_every)
     trainer = Trainer(config)
@@ -287,6 +291,13 @@ def main(argv: list[str] | None = None) -> list[dict]:
             shown = "n/a" if row["overhead"] is None else f"{row['overhead']:.1%}"
             print(f"{row['case']:<8} {cost['window']:>6} {cost['bare']:>7.2f} {cost['hooks']:>7.2f} "
                   f"{shown:>8}   {sampling:>14.0f} {row['sampling_ratio']:>10.1f}x", flush=True)
+        from gandojo.config import apply_overrides, load_preset, resolve
+
+        best = resolve(apply_overrides(load_preset("best-points"), [f"train.device={args.device}"]))
+        cost = hook_overhead("best-points", args.device, [], config=best)
+        share = cost["hooks"] / cost["bare"] - 1
+        print(f"best-points (gandojo train --data ring8): {cost['window']} steps, {cost['bare']:.2f} s training "
+              f"+ {cost['hooks'] - cost['bare']:.2f} s periodic work = {share:.1%} overhead", flush=True)
         print("\ntargets:")
         for row in rows:
             checks = [("gandojo / plain", row["ratio"], TARGETS["ratio"], ">="),
