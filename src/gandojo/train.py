@@ -275,7 +275,7 @@ class Trainer:
         """k critic steps then one generator step. Returns the stats as floats.
 
         With ``diagnostics`` it also measures the critic's input-gradient norms (an extra backward
-        pass, so only on logging steps).
+        pass, so the runner asks for it at evaluation steps only).
         """
         cfg = self.config.objective
         k = critic_steps(cfg.name, cfg.n_critic, self.g_step, cfg.warmup_schedule)
