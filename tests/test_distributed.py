@@ -73,7 +73,6 @@ def test_two_processes_with_half_batches_follow_one_process_with_the_whole_batch
     # to the order of floating-point sums (measured: at most 5e-7 after these steps).
     trainer = Trainer(cases()[case])
     fit(trainer, STEPS)
-    trainer._generator_phase()
     for player, module in (("generator", trainer.generator), ("discriminator", trainer.discriminator)):
         for name, value in module.named_parameters():
             torch.testing.assert_close(ranks[0][case][player][name], value.detach(), atol=1e-5, rtol=1e-4)

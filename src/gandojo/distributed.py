@@ -14,8 +14,8 @@ What each process does, and what is synchronised:
   ``forward_sync_buffers=False`` (formerly ``broadcast_buffers=False``). With buffer syncing on, every forward
   pass would first overwrite each process's running statistics with rank 0's, so between D's separate real
   and fake passes a process's statistics would become a mix of rank 0's and its own (and in-place buffer
-  writes inside one backward graph are the known DDP trap). The buffers are made equal once, when DDP is
-  built; rank 0's running statistics are the ones saved. ``train.sync_batchnorm`` (CUDA only) normalises over
+  writes inside one backward graph are the known DDP trap). Every rank starts from the same buffers (the same
+  seeded initialisation, or the checkpoint rank 0 hands out); rank 0's running statistics are the ones saved. ``train.sync_batchnorm`` (CUDA only) normalises over
   the global batch instead.
 - Only rank 0 reads and writes the run folder; it hands the config and any checkpoint to the other ranks,
   which therefore need the data but not the folder (several machines need no shared file system).
@@ -106,7 +106,7 @@ def start(world: World, backend: Backend | None = None, *, timeout: timedelta = 
         raise ValueError(f"--backend {backend!r}: expected gloo or nccl")
     if backend == "nccl" and not torch.cuda.is_available():
         raise ValueError("--backend nccl needs CUDA, and this machine has none: use gloo (the default on CPU)")
-    if torch.cuda.is_available():
+    if torch.cuda.is_available() and world.local_rank < torch.cuda.device_count():
         torch.cuda.set_device(world.local_rank)
     dist.init_process_group(backend, rank=world.rank, world_size=world.world_size, timeout=timeout)
     return str(dist.get_backend())

@@ -23,7 +23,7 @@ from torch import Tensor, nn
 from gandojo.config import Config
 from gandojo.data import load_data
 from gandojo.data.batches import BatchStream
-from gandojo.distributed import SINGLE, World, local_batch, process_device, shard, wrap
+from gandojo.distributed import SINGLE, World, agree, local_batch, process_device, shard, wrap
 from gandojo.errors import NonFiniteError
 from gandojo.models import build_models, generate, pack_samples, sample_noise
 from gandojo.objectives import OBJECTIVES, build_optimizer, critic_steps, gradient_penalty, zero_centred_penalty
@@ -161,7 +161,7 @@ class Trainer:
                 with torch.no_grad():  # no graph through G: the critic step never needs G's gradients
                     fake = self.generator(z)
             real_in = pack_samples(real, self.pack).requires_grad_(cfg.r1 > 0)
-            fake_in = pack_samples(fake.detach(), self.pack).requires_grad_(cfg.r2 > 0)
+            fake_in = pack_samples(fake.detach().float(), self.pack).requires_grad_(cfg.r2 > 0)
             # scores in float32 whatever the forward precision: the losses and logged values stay exact
             d_real, d_fake = self.discriminator_ddp(real_in).float(), self.discriminator_ddp(fake_in).float()
             loss = game = obj.d_loss(d_real, d_fake)  # the game's own loss; penalties are added to `loss`
@@ -243,10 +243,12 @@ class Trainer:
                 group["lr"] = base * left
 
     def _guard(self, loss: Tensor, module: nn.Module, player: str) -> None:
-        """Refuse to step on a NaN/inf loss or gradient, so the parameters stay as they were."""
+        """Refuse to step on a NaN/inf loss or gradient, so the parameters stay as they were. Under torchrun the
+        ranks agree, so that all of them stop or none does."""
         grads = [p.grad for p in module.parameters() if p.grad is not None]
         grad_norm = torch.nn.utils.get_total_norm(grads) if grads else torch.zeros(())
-        if not bool(torch.isfinite(loss) & torch.isfinite(grad_norm)):
+        finite = bool(torch.isfinite(loss) & torch.isfinite(grad_norm))
+        if agree(self.world, int(not finite), self.device):
             what = f"{player} loss" if not torch.isfinite(loss) else f"{player} gradient"
             raise NonFiniteError(self.g_step + 1, what, {**self.last_stats, "loss": loss.item(),
                                                          "grad_norm": grad_norm.item()})
@@ -255,7 +257,7 @@ class Trainer:
         """Mean ‖∇_x D(x)‖₂ on real and on fake samples (a diagnostic, no update)."""
         norms = []
         for x in (real, fake):
-            x = pack_samples(x.detach(), self.pack).requires_grad_(True)
+            x = pack_samples(x.detach().float(), self.pack).requires_grad_(True)  # bf16 fakes: D's weights are fp32
             (grad,) = torch.autograd.grad(self.discriminator(x).sum(), x)
             norms.append(grad.flatten(1).norm(dim=1).mean().item())
         return norms[0], norms[1]

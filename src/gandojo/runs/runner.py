@@ -194,9 +194,10 @@ def _follow(world: World) -> None:
     agreement = StopAgreement(world)
     with graceful_interrupt(agreement):
         try:
-            fit(trainer, config.train.steps, [agreement])
-        except TimeLimitReached:
-            pass
+            # diagnostics at the same steps as rank 0: with SyncBatchNorm their forward pass is a collective
+            fit(trainer, config.train.steps, [agreement], diagnostics_every=config.train.eval_every)
+        except (TimeLimitReached, NonFiniteError):
+            pass  # every rank stopped at the same step; rank 0 writes the report and exits with the error's code
     return None
 
 
