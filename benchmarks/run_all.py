@@ -30,7 +30,7 @@ RUNS = [
     ("bench_three_mode", []),
     ("bench_wgan_gp_toy", []),
     ("bench_wgan_progress", ["--steps", "1500", "--eval-every", "50", "--seeds", "3"]),
-    ("bench_dcgan_design", []),
+    ("bench_dcgan_design", ["--seeds", "3"]),
     ("bench_lab", ["--data", "ring8", "grid25", "--seeds", "10", "--classic-seeds", "2", "--classic-budget", "30"]),
     ("bench_lab", ["--data", "ring12-r5", "grid3x4-s10", "--seeds", "3", "--classic-seeds", "1", "--classic-budget",
                    "30", "--output", "lab_unseen"]),
