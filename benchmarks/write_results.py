@@ -30,10 +30,6 @@ SECTIONS = [
      "with the VEEGAN/PacGAN protocol (2,500 samples of the generator's own, nothing filtered) beside the "
      "published rows of `../shared/reference/published_mode_collapse.csv`, with the issue's targets checked. "
      "Run one at a time on an otherwise idle machine, with both cores."),
-    ("The mode-collapse lab: WGAN's rows again", "lab_wgan",
-     "The block above gave WGAN (clipping) only 148 steps: its step probe timed the first generator steps, "
-     "which run 100 critic steps each under WGAN's schedule, and took them for the usual cost. The probe now "
-     "counts the schedule's critic steps; these are WGAN's rows with the fixed probe (30 s, 2 seeds)."),
     ("The mode-collapse lab: mixtures the recipe was not tuned on", "lab_unseen",
      "The same best recipe on point data given as `.npy` files, as a user's would be (standardised for "
      "training): 12 modes on a circle of radius 5 with σ = 0.05, and a 3 × 4 grid of spacing 10 around "
