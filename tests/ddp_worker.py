@@ -3,10 +3,10 @@
     torchrun --standalone --nproc_per_node=2 tests/ddp_worker.py OUT [--fail-rank R]
 
 Trains each config of :func:`cases` for :data:`STEPS` generator steps with the library's own DDP path and
-saves, per rank, OUT/rank{R}.pt: every case's parameters, whether every generator step of training (the shared
-fake batch) left D's gradients untouched, whether batch-norm statistics stay each rank's own across two forward passes, and the step each
-rank stops at when only rank 1 sees a Ctrl-C. With ``--fail-rank R`` rank R raises during its second step
-instead (the job must end, not hang).
+saves, per rank, OUT/rank{R}.pt: every case's parameters, whether every generator step of training (the
+shared fake batch) left D's gradients untouched, whether batch-norm statistics stay each rank's own across
+two forward passes, and the step each rank stops at when only rank 1 sees a Ctrl-C. With ``--fail-rank R``
+rank R raises during its second step instead (the job must end, not hang).
 """
 
 from __future__ import annotations
@@ -38,6 +38,23 @@ def cases() -> dict[str, Config]:
                                 model=ModelConfig(family="dcgan", latent_dim=16, width=8, spectral_norm=True),
                                 objective=ObjectiveConfig(name="gan"), train=TrainConfig(batch_size=16, seed=5))),
     }
+
+
+def record_generator_steps(trainer: Trainer) -> list[bool]:
+    """Wrap the trainer's generator step: the list gets, per step of training, whether D's gradients were the
+    same after it as before."""
+    untouched: list[bool] = []
+    generator_phase = trainer._generator_phase
+
+    def recording(*args, **kwargs):
+        before = [p.grad.clone() for p in trainer.discriminator.parameters()]
+        loss = generator_phase(*args, **kwargs)
+        after = [p.grad for p in trainer.discriminator.parameters()]
+        untouched.append(all(torch.equal(a, b) for a, b in zip(before, after, strict=True)))
+        return loss
+
+    trainer._generator_phase = recording
+    return untouched
 
 
 def own_batch_statistics(world: distributed.World) -> bool:
@@ -77,29 +94,22 @@ def main(out: Path, fail_rank: int | None) -> None:
         result = {"own_batch_statistics": own_batch_statistics(world)}
         for name, config in cases().items():
             trainer = Trainer(config, world=world)
-            untouched = []
-            generator_phase = trainer._generator_phase
-
-            def recording(*args, **kwargs):  # D's gradients before and after each generator step of training
-                before = [p.grad.clone() for p in trainer.discriminator.parameters()]
-                loss = generator_phase(*args, **kwargs)
-                after = [p.grad for p in trainer.discriminator.parameters()]
-                untouched.append(all(torch.equal(a, b) for a, b in zip(before, after, strict=True)))
-                return loss
+            untouched = record_generator_steps(trainer)
 
             def fail(t, stats):
                 if world.rank == fail_rank and t.g_step == 1:
                     raise RuntimeError(f"rank {world.rank} fails on purpose")
 
-            trainer._generator_phase = recording
             fit(trainer, STEPS, [fail])
             result[name] = {"generator": dict(trainer.generator.named_parameters()),
                             "discriminator": dict(trainer.discriminator.named_parameters()),
                             "d_grads_untouched": len(untouched) == STEPS and all(untouched)}
         result["stopped_at"] = stop_requested_on_rank_one(world)
         torch.save(result, out / f"rank{world.rank}.pt")
-    finally:
+    except BaseException:
         distributed.stop()
+        raise
+    distributed.stop(together=True)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ CONSTANTS = {
     "25": "the classifier's held-out split",
     "100": "a share of all samples",
     "33.3": "one third: three-mode's data shares",
+    "0.99": "the bound test_minimax_saturates_where_nonsaturating_does_not asserts at logit −8",
 }
 
 NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?=\s?%)"  # a percentage

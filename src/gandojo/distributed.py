@@ -15,11 +15,12 @@ What each process does, and what is synchronised:
   pass would first overwrite each process's running statistics with rank 0's, so between D's separate real
   and fake passes a process's statistics would become a mix of rank 0's and its own (and in-place buffer
   writes inside one backward graph are the known DDP trap). Every rank starts from the same buffers (the same
-  seeded initialisation, or the checkpoint rank 0 hands out); rank 0's running statistics are the ones saved. ``train.sync_batchnorm`` (CUDA only) normalises over
-  the global batch instead.
+  seeded initialisation, or the checkpoint rank 0 hands out); rank 0's running statistics are the ones saved.
+  ``train.sync_batchnorm`` (CUDA only) normalises over the global batch instead.
 - Only rank 0 reads and writes the run folder; it hands the config and any checkpoint to the other ranks,
   which therefore need the data but not the folder (several machines need no shared file system).
-- Every process stops at the same step (:func:`agree` on Ctrl-C or the time limit).
+- Every process stops at the same step (:func:`agree` on Ctrl-C, the time limit or a NaN), and they leave
+  the process group together (:func:`stop`).
 
 Library code never reads the environment: the command line builds a :class:`World` from torchrun's
 variables (:func:`world_from_env`) and hands it down.
@@ -112,11 +113,18 @@ def start(world: World, backend: Backend | None = None, *, timeout: timedelta = 
     return str(dist.get_backend())
 
 
-def stop() -> None:
-    """Leave the process group (nothing to do when there is none)."""
+def stop(*, together: bool = False) -> None:
+    """Leave the process group (nothing to do when there is none).
+
+    ``together``: first wait at a barrier for every rank, so that no rank tears its connections down while
+    another still works (rank 0 writes its report after training); only where every rank is known to get
+    there, i.e. after a run that all ranks finished or stopped in agreement.
+    """
     import torch.distributed as dist
 
     if dist.is_available() and dist.is_initialized():
+        if together:
+            dist.barrier()
         dist.destroy_process_group()
 
 

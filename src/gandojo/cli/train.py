@@ -110,6 +110,10 @@ def train(
     elif backend is not None:
         raise ValueError("--backend is for runs started by torchrun (e.g. torchrun --nproc_per_node=2 -m gandojo "
                          "train ...)")
+    from gandojo.errors import NonFiniteError, StoppedByMainProcess
+    from gandojo.runs.hooks import StopRequested
+
+    together = False  # under torchrun: did every rank end here in agreement (then they leave together)?
     try:
         if resume is None:
             summary = train_run(config, out, progress=not quiet, cache_dir=cache_dir, world=world)
@@ -117,14 +121,19 @@ def train(
             summary = resume_run(resume, steps=steps, progress=not quiet, cache_dir=cache_dir, world=world,
                                  overrides=overrides + ([f"objective.name={objective}"] if objective is not None
                                                         else []))
-    except KeyboardInterrupt:
+        together = True
+    except BaseException as err:
+        together = isinstance(err, StopRequested | NonFiniteError | StoppedByMainProcess) or getattr(
+            err, "every_rank_stops", False)
+        if not isinstance(err, KeyboardInterrupt):
+            raise
         if world.is_main:
             err_console.print(f"interrupted: a checkpoint was written; continue with --resume {run_dir}",
                               markup=False)
         raise typer.Exit(130) from None
     finally:
         if world.distributed:
-            distributed.stop()
+            distributed.stop(together=together)
     if summary is None:  # a rank other than 0 under torchrun: rank 0 reports
         return
     from gandojo.metrics.report import format_evaluation

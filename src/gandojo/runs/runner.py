@@ -179,6 +179,7 @@ def _tell_followers_on_error(world: World):
         yield
     except BaseException as err:
         share_from_main(world, ("stop", f"{type(err).__name__}: {err}"))
+        err.every_rank_stops = True  # the other ranks raise StoppedByMainProcess: all leave together
         raise
 
 
