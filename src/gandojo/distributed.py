@@ -39,7 +39,7 @@ from torch import Tensor, nn
 
 Backend = Literal["gloo", "nccl"]
 
-__all__ = ["SINGLE", "Backend", "World", "agree", "local_batch", "process_device",
+__all__ = ["SINGLE", "Backend", "World", "agree", "local_batch", "meet", "process_device",
            "share_from_main", "shard", "start", "stop", "world_from_env", "wrap"]
 
 
@@ -126,6 +126,14 @@ def stop(*, together: bool = False) -> None:
         if together:
             dist.barrier()
         dist.destroy_process_group()
+
+
+def meet(world: World) -> None:
+    """Wait until every rank gets here (a barrier; nothing for one process)."""
+    if world.distributed:
+        import torch.distributed as dist
+
+        dist.barrier()
 
 
 def local_batch(batch_size: int, world: World, pack: int = 1) -> int:

@@ -110,7 +110,7 @@ def train(
     elif backend is not None:
         raise ValueError("--backend is for runs started by torchrun (e.g. torchrun --nproc_per_node=2 -m gandojo "
                          "train ...)")
-    from gandojo.errors import NonFiniteError, StoppedByMainProcess
+    from gandojo.errors import NonFiniteError
     from gandojo.runs.hooks import StopRequested
 
     together = False  # under torchrun: did every rank end here in agreement (then they leave together)?
@@ -123,8 +123,7 @@ def train(
                                                         else []))
         together = True
     except BaseException as err:
-        together = isinstance(err, StopRequested | NonFiniteError | StoppedByMainProcess) or getattr(
-            err, "every_rank_stops", False)
+        together = isinstance(err, StopRequested | NonFiniteError)  # both raised on every rank at the same step
         if not isinstance(err, KeyboardInterrupt):
             raise
         if world.is_main:

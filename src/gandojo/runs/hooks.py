@@ -176,20 +176,10 @@ class StopAgreement:
 
     def __init__(self, world: World, hooks: RunHooks | None = None):
         self.world, self.hooks = world, hooks
-        self._stop_requested = False
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop_requested or (self.hooks is not None and self.hooks.stop_requested)
-
-    @stop_requested.setter
-    def stop_requested(self, value: bool) -> None:  # set by the Ctrl-C handler
-        if self.hooks is not None:
-            self.hooks.stop_requested = value
-        self._stop_requested = value
+        self.stop_requested = False  # Ctrl-C on a rank without hooks (rank 0's hooks raise StopRequested)
 
     def __call__(self, trainer: Trainer, stats: dict[str, float]) -> None:
-        code = self.STOP if self._stop_requested else self.GO
+        code = self.STOP if self.stop_requested else self.GO
         try:
             if self.hooks is not None:
                 self.hooks(trainer, stats)

@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from gandojo.config import Config, apply_overrides, load_yaml, resolve, resolve_explained, save_yaml, to_dict
 from gandojo.data import load_data
 from gandojo.data.base import Dataset
-from gandojo.distributed import SINGLE, World, local_batch, share_from_main
+from gandojo.distributed import SINGLE, World, local_batch, meet, share_from_main
 from gandojo.errors import NonFiniteError, StoppedByMainProcess
 from gandojo.metrics.report import json_safe
 from gandojo.models import build_models
@@ -174,12 +174,13 @@ def train_run(config: Config, run_dir: str | Path, *, resume: bool = False, prog
 
 @contextlib.contextmanager
 def _tell_followers_on_error(world: World):
-    """Rank 0, before training starts: an error stops the other ranks too (they wait for the start)."""
+    """Rank 0, before training starts: an error stops the other ranks too (they wait for the start). The ranks
+    meet once more after the message, so that none leaves while another is still on its way out."""
     try:
         yield
     except BaseException as err:
         share_from_main(world, ("stop", f"{type(err).__name__}: {err}"))
-        err.every_rank_stops = True  # the other ranks raise StoppedByMainProcess: all leave together
+        meet(world)
         raise
 
 
@@ -187,6 +188,7 @@ def _follow(world: World) -> None:
     """A rank other than 0: take the config and state rank 0 sends, train this rank's share, write nothing."""
     message = share_from_main(world)
     if message[0] == "stop":
+        meet(world)  # rank 0 meets here too (see _tell_followers_on_error)
         raise StoppedByMainProcess(message[1])
     _, config, state = message
     trainer = Trainer(config, load_data(config.data), world=world)
@@ -212,7 +214,7 @@ def _train(config: Config, run_dir: Path, found: tuple[dict[str, Any] | None, Pa
     notes = list(notes)
     with _tell_followers_on_error(world):
         config, data, warnings = prepare(config)
-        local_batch(config.train.batch_size, world, config.objective.pack)
+        local_batch(config.train.batch_size, world, config.objective.pack)  # Trainer checks it too, after the start
         if payload is not None:
             saved_step = int(payload["trainer"]["g_step"])
             if saved_step == config.train.steps:
