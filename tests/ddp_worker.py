@@ -5,7 +5,8 @@
 Trains each config of :func:`cases` for :data:`STEPS` generator steps with the library's own DDP path and
 saves, per rank, OUT/rank{R}.pt: every case's parameters, whether every generator step of training (the
 shared fake batch) left D's gradients untouched, whether batch-norm statistics stay each rank's own across
-two forward passes, and the step each rank stops at when only rank 1 sees a Ctrl-C. With ``--fail-rank R``
+two forward passes, the step each rank stops at when only rank 1 sees a Ctrl-C, and the step and signal each rank
+stops with when only rank 0's hooks see a SIGTERM. With ``--fail-rank R``
 rank R raises during its second step instead (the job must end, not hang).
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -78,13 +80,30 @@ def stop_requested_on_rank_one(world: distributed.World) -> int:
 
     def ctrl_c(t, stats):
         if world.rank == 1 and t.g_step == 1:
-            agreement.stop_requested = True
+            agreement.stop_requested = signal.SIGINT
 
     try:
         fit(trainer, 10, [ctrl_c, agreement])
     except StopRequested:
         pass
     return trainer.g_step
+
+
+def sigterm_on_rank_zeros_hooks(world: distributed.World) -> tuple[int, int]:
+    """Rank 0's own hooks see a SIGTERM at the end of step 2 (they raise StopRequested, as RunHooks do); rank 1 sees
+    nothing: where each rank stops, and with which signal."""
+
+    def hooks(t, stats):
+        if t.g_step == 2:
+            raise StopRequested(signal.SIGTERM)
+
+    trainer = Trainer(cases()["gan"], world=world)
+    agreement = StopAgreement(world, hooks if world.is_main else None)
+    try:
+        fit(trainer, 10, [agreement])
+    except StopRequested as stop:
+        return trainer.g_step, stop.signum
+    return trainer.g_step, 0
 
 
 def main(out: Path, fail_rank: int | None) -> None:
@@ -105,6 +124,7 @@ def main(out: Path, fail_rank: int | None) -> None:
                             "discriminator": dict(trainer.discriminator.named_parameters()),
                             "d_grads_untouched": len(untouched) == STEPS and all(untouched)}
         result["stopped_at"] = stop_requested_on_rank_one(world)
+        result["terminated_at"] = sigterm_on_rank_zeros_hooks(world)
         torch.save(result, out / f"rank{world.rank}.pt")
     except BaseException:
         distributed.stop()

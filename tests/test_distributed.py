@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from gandojo.config import resolve
 from gandojo.distributed import World, local_batch
 from gandojo.runs.runner import resume_run, train_run
 from gandojo.train import Trainer, fit
+from run_helpers import CHILD, TINY
 
 WORKER = Path(__file__).with_name("ddp_worker.py")
 TORCHRUN = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
@@ -65,6 +68,10 @@ def test_a_ctrl_c_seen_by_one_rank_stops_every_rank_after_the_same_step(ranks):
     # Only rank 1 is asked to stop (as its Ctrl-C handler would), at the end of step 1; rank 0 knows nothing of it
     # but stops at the same step, so neither waits forever in a collective the other has left.
     assert [r["stopped_at"] for r in ranks] == [1, 1]
+
+
+def test_a_sigterm_seen_by_rank_zero_alone_stops_every_rank_with_that_signal(ranks):
+    assert [r["terminated_at"] for r in ranks] == [(2, signal.SIGTERM), (2, signal.SIGTERM)]
 
 
 @pytest.mark.parametrize("case", ["gan", "wgan-gp"])
@@ -138,3 +145,30 @@ def test_every_rank_stops_together_at_rank_zeros_time_limit(tmp_path):
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert (summary["status"], summary["processes"]) == ("time limit", 2)
     assert 0 < summary["steps"] < 1000000
+
+
+def test_sigterm_to_torchrun_stops_every_rank_after_the_same_step_with_a_checkpoint(tmp_path):
+    """torchrun stopped (as Slurm or a scheduler does) forwards SIGTERM to its workers: every rank finishes the
+    same step, rank 0 checkpoints it and both exit 143."""
+    run, marker, go = tmp_path / "run", tmp_path / "paused{rank}", tmp_path / "go"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    job = subprocess.Popen([*TORCHRUN, str(CHILD), "6", str(marker), str(go), "--", "train", "--objective", "gan",
+                            "--steps", "400", "--out", str(run), "--quiet", *TINY], env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    paused = [tmp_path / f"paused{rank}" for rank in (0, 1)]
+    deadline = time.monotonic() + LAUNCH_TIMEOUT
+    while not all(p.exists() for p in paused):  # both ranks mid-step 6
+        if job.poll() is not None or time.monotonic() > deadline:
+            job.kill()
+            pytest.fail(f"the job did not reach step 6: {job.communicate()}")
+        time.sleep(0.02)
+    job.send_signal(signal.SIGTERM)
+    go.write_text("")
+    _, err = job.communicate(timeout=LAUNCH_TIMEOUT)
+    codes = [int((tmp_path / f"paused{rank}.exit").read_text()) for rank in (0, 1)]
+    assert codes == [143, 143], err[-3000:]
+    summary = json.loads((run / "summary.json").read_text())
+    assert (summary["status"], summary["signal"], summary["processes"]) == ("terminated", "SIGTERM", 2)
+    step = summary["steps"]
+    assert 6 <= step < 400
+    assert int(torch.load(run / "checkpoints" / f"step_{step:07d}.pt", weights_only=True)["trainer"]["g_step"]) == step

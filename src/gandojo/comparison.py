@@ -19,14 +19,15 @@ from typing import Any, TextIO
 import numpy as np
 import torch
 
+from gandojo.atomic import atomic_write, make_folder
 from gandojo.config import Config, apply_overrides, dump_yaml, load_preset, parse_budget, recipe_for, resolve
 from gandojo.config import with_objective as play
 from gandojo.data import data_kind
 from gandojo.inference import open_generator
-from gandojo.metrics.report import json_safe
 from gandojo.models import generate
 from gandojo.objectives import critic_steps
 from gandojo.report import comparison_report
+from gandojo.runs.folder import FolderLock, write_json
 from gandojo.runs.runner import prepare, resume_run, train_run
 from gandojo.train import Trainer, fit
 from gandojo.viz.images import image_panels
@@ -171,10 +172,17 @@ def compare(data: str, objectives: list[str], seeds: int, budget: str, out: str 
         raise ValueError(f"--seeds must be at least 1, got {seeds}")
     unit, amount = parse_budget(budget)
     out = Path(out)
+    total = len(objectives) * seeds, 0
+    make_folder(out)
+    with FolderLock(out, command="compare"):  # one comparison writes this folder at a time
+        return _compare(data, objectives, seeds, budget, out, unit, amount, total, stream, cache_dir)
+
+
+def _compare(data: str, objectives: list[str], seeds: int, budget: str, out: Path, unit: str, amount: float,
+             total: int, stream: TextIO, cache_dir: str | Path | None) -> Comparison:
     runs: dict[str, list[dict[str, Any]]] = {}
     folders: dict[str, list[str]] = {}
-    total, done = len(objectives) * seeds, 0
-    out.mkdir(parents=True, exist_ok=True)
+    done = 0
     probed_path = out / "budgets.json"  # a time budget's steps, probed once: a rerun finds the same run folders
     probed = json.loads(probed_path.read_text()) if probed_path.is_file() else {}
     for objective in objectives:
@@ -185,7 +193,7 @@ def compare(data: str, objectives: list[str], seeds: int, budget: str, out: str 
             key = f"{budget} {_config_hash(config)}"
             if key not in probed:
                 probed[key] = steps_for_seconds(config, amount)
-                probed_path.write_text(json.dumps(probed, indent=1))
+                write_json(probed_path, probed)
             steps = probed[key]
         config = apply_overrides(config, [f"train.steps={steps}"])
         runs[objective], folders[objective] = [], []
@@ -213,8 +221,8 @@ def compare(data: str, objectives: list[str], seeds: int, budget: str, out: str 
             runs[objective].append(summary)
             folders[objective].append(folder.name)
     comparison = Comparison(data, budget, tuple(objectives), runs, folders)
-    (out / "comparison.json").write_text(json.dumps(json_safe(comparison.to_json()), indent=1))
-    (out / "comparison.txt").write_text(comparison.table() + "\n")
+    write_json(out / "comparison.json", comparison.to_json())
+    atomic_write(out / "comparison.txt", (comparison.table() + "\n").encode())
     comparison_figure(comparison, out)
     comparison_report(out, comparison.table(), comparison.folders,
                       f"Comparison: {', '.join(objectives)} on {data}, {budget} per run, {seeds} seed(s)")

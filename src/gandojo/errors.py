@@ -3,6 +3,11 @@ so that the command line can catch them without importing torch or POT first."""
 
 from __future__ import annotations
 
+import errno as errnos
+import os
+import signal
+from pathlib import Path
+
 
 class NonFiniteError(FloatingPointError):
     """A loss or gradient became NaN or infinite at generator step ``step`` (1-based, the step that failed);
@@ -23,3 +28,101 @@ class TransportError(RuntimeError):
 
 class StoppedByMainProcess(RuntimeError):
     """Under torchrun: rank 0 stopped before training started (it reports why); the other ranks stop too."""
+
+
+# --- the operating system's faults ------------------------------------------------------------------
+
+def _size(n: int) -> str:
+    """A file size as people read it.
+
+    >>> _size(850_123), _size(999), _size(12_300_000)
+    ('850 kB', '999 bytes', '12.3 MB')
+    """
+    if n < 1000:
+        return f"{n} bytes"
+    return f"{n / 1000:.0f} kB" if n < 10**6 else f"{n / 10**6:.1f} MB"
+
+
+# What the user can do about a failed write, by its cause.
+_FIXES = {errnos.ENOSPC: "free space", errnos.EDQUOT: "free space (or raise the quota)",
+          errnos.EROFS: "make the file system writable", errnos.EACCES: "make the folder writable",
+          errnos.EPERM: "make the folder writable"}
+
+
+class WriteError(OSError):
+    """A file could not be written (a full disk, a read-only file system, no permission): names the file, the
+    size it needed, and why. Nothing partial is left under ``path``: writers clean up before raising."""
+
+    def __init__(self, path: str | Path, size: int | None, cause: OSError, action: str = "writing"):
+        super().__init__(cause.errno, cause.strerror or str(cause), str(path))
+        self.path, self.size, self.action = Path(path), size, action
+
+    @property
+    def reason(self) -> str:
+        text = os.strerror(self.errno) if self.errno else str(self.strerror)
+        return text[:1].lower() + text[1:]
+
+    @property
+    def fix(self) -> str:
+        """What to do before trying again: ``"free space"``, ``"make the folder writable"``, ..."""
+        return _FIXES.get(self.errno, "fix the cause")
+
+    def __str__(self) -> str:
+        size = f" ({_size(self.size)})" if self.size else ""
+        return f"{self.reason} {self.action} {self.path}{size}"
+
+
+class RunWriteError(WriteError):
+    """A run stopped because one of its files could not be written; says which, the newest checkpoint left, and
+    how to continue. ``recorded`` says whether ``summary.json`` and ``failure.json`` could be written."""
+
+    def __init__(self, error: WriteError, run_dir: Path, saved_step: int | None, recorded: bool):
+        super().__init__(error.path, error.size, error, error.action)
+        self.run_dir, self.saved_step, self.recorded = run_dir, saved_step, recorded
+
+    def __str__(self) -> str:
+        saved = (f"the last good checkpoint is step {self.saved_step}" if self.saved_step is not None
+                 else "no checkpoint was written yet (a resume starts again from step 0)")
+        records = "" if self.recorded else "; summary.json and failure.json could not be written either"
+        return (f"{super().__str__()}; {saved}{records}; {self.fix}, then gandojo train --resume "
+                f"{self.run_dir}")
+
+
+class FolderLocked(ValueError):
+    """Another process is writing this folder (it holds the folder's lock): nothing was touched."""
+
+    def __init__(self, folder: Path, holder: dict | None):
+        self.folder, self.holder = folder, holder or {}
+        who = "another gandojo process"
+        pid, started = self.holder.get("pid"), self.holder.get("started")
+        if pid is not None:
+            who += f" (pid {pid}{f', started {started}' if started else ''})"
+        super().__init__(f"{folder} is being written by {who}; wait for it or stop it")
+
+
+class SignalStop(KeyboardInterrupt):
+    """A run stopped by a signal (SIGINT is Ctrl-C; SIGTERM is what Slurm, docker, systemd and torchrun send;
+    SIGHUP a closed terminal). The exit code is 128 + ``signum``. ``saved_step`` is the newest checkpoint left
+    on disk (set by the runner)."""
+
+    def __init__(self, signum: int = signal.SIGINT):
+        super().__init__(signum)
+        self.signum = int(signum)
+        self.saved_step: int | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.signum).name
+
+
+class StopRequested(SignalStop):
+    """The first signal: honoured at the end of the current step, so that its checkpoint is at a step boundary."""
+
+
+def stop_signal(err: BaseException) -> int:
+    """The signal behind an interruption: a :class:`SignalStop`'s own, SIGINT for a plain KeyboardInterrupt."""
+    return err.signum if isinstance(err, SignalStop) else int(signal.SIGINT)

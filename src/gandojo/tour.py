@@ -25,6 +25,8 @@ from typing import Any, TextIO
 
 import torch
 
+from gandojo.atomic import make_folder
+
 __all__ = ["FULL", "QUICK", "TOUR_STEPS", "Budget", "tour"]
 
 
@@ -296,13 +298,21 @@ def tour(out: str | Path = "runs/tour", *, quick: bool = False, stream: TextIO |
     ``out`` must be new, empty, or an earlier tour's folder (then it is replaced). ``budget`` overrides the
     step counts (``quick`` picks the small ones).
     """
+    from gandojo.runs.folder import LOCK_FILE, FolderLock
+
     out = Path(out)
-    if out.exists() and any(out.iterdir()):
-        if not (out / "tour.html").is_file():
-            raise ValueError(f"{out} is not empty and holds no earlier tour; choose a new --out")
-        shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
-    runner = Tour(out, budget or (QUICK if quick else FULL), stream or sys.stdout, cache_dir)
+    earlier = [p for p in out.iterdir() if p.name != LOCK_FILE] if out.is_dir() else []
+    if earlier and not (out / "tour.html").is_file():
+        raise ValueError(f"{out} is not empty and holds no earlier tour; choose a new --out")
+    make_folder(out)
+    with FolderLock(out, command="tour"):  # one tour writes this folder at a time
+        for path in earlier:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+        return _run_tour(out, budget or (QUICK if quick else FULL), stream or sys.stdout, cache_dir)
+
+
+def _run_tour(out: Path, budget: Budget, stream: TextIO, cache_dir: str | Path | None) -> Path:
+    runner = Tour(out, budget, stream, cache_dir)
     started = time.perf_counter()
     for name in TOUR_STEPS:
         t0 = time.perf_counter()

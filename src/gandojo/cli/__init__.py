@@ -3,7 +3,8 @@
 One module per command group: :mod:`.train` (train, presets), :mod:`.generator` (evaluate, sample, export,
 interpolate), :mod:`.transport` (wasserstein, divergences); :mod:`.app` holds the Typer application.
 
-Exit codes: 0 success, 1 failure (e.g. a loss went NaN), 2 usage or input error, 130 interrupted.
+Exit codes: 0 success, 1 failure (a loss went NaN, a full disk), 2 usage or input error, 128 + the signal's
+number when stopped by one (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
 User errors print one line (``error: ...``) without a traceback unless ``--debug`` is given (anywhere on
 the command line); the exit code is the same either way. Nothing heavy (torch, POT, matplotlib) is
 imported before a command runs, so ``--help`` answers at once.
@@ -11,7 +12,9 @@ imported before a command runs, so ``--help`` answers at once.
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
 import sys
 import traceback
 import warnings
@@ -21,11 +24,14 @@ import typer
 from gandojo.cli import generator, train  # noqa: F401  (importing them registers their commands)
 from gandojo.cli.app import app, err_console
 from gandojo.cli.transport import register as register_transport_commands
-from gandojo.errors import CheckpointError, NonFiniteError, StoppedByMainProcess
+from gandojo.errors import CheckpointError, NonFiniteError, RunWriteError, StoppedByMainProcess, WriteError, stop_signal
 
 register_transport_commands(app)
 
 __all__ = ["app", "main"]
+
+# What the operating system refuses a writer: one line and exit code 1, not a traceback.
+WRITE_FAULTS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM)
 
 
 def _plain_warning(message, category, filename, lineno, line=None) -> str:
@@ -43,9 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     formatwarning, warnings.formatwarning = warnings.formatwarning, _plain_warning
     try:
         code = app(args=args, prog_name="gandojo", standalone_mode=False)
-    except typer.Abort:
-        err_console.print("interrupted", markup=False)
-        return 130
+    except typer.Abort as exc:  # click turns a KeyboardInterrupt (any stop signal) into Abort
+        signum = stop_signal(exc.__cause__ or exc.__context__ or KeyboardInterrupt())
+        err_console.print("interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}",
+                          markup=False)
+        return 128 + signum
     except typer.TyperException as exc:  # usage errors: bad option, missing argument, ...
         exc.show()
         return exc.exit_code
@@ -62,6 +70,14 @@ def main(argv: list[str] | None = None) -> int:
         _explain(debug)
         err_console.print(f"error: {exc}", markup=False, highlight=False)
         return 2
+    except OSError as exc:  # a full disk, a read-only folder: what to do, in one line
+        if not isinstance(exc, WriteError) and exc.errno not in WRITE_FAULTS:
+            raise
+        _explain(debug)
+        fault = exc if isinstance(exc, WriteError) else WriteError(exc.filename or "a file", None, exc)
+        line = str(fault) if isinstance(fault, RunWriteError) else f"{fault}; {fault.fix} and try again"
+        err_console.print(f"error: {line}", markup=False, highlight=False)
+        return 1
     finally:
         warnings.formatwarning = formatwarning
     return code if isinstance(code, int) else 0

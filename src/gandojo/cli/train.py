@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,26 @@ import typer
 
 import gandojo.config as cfg
 from gandojo.cli.app import CacheDir, app, console, err_console, say
+
+
+def stopped_line(err: KeyboardInterrupt) -> str:
+    """What a stop signal did to a run, in one line (``interrupted: a checkpoint was written at step 12``)."""
+    from gandojo.errors import SignalStop, StopRequested
+
+    signum = err.signum if isinstance(err, SignalStop) else signal.SIGINT
+    what = "interrupted" if signum == signal.SIGINT else f"terminated by {signal.Signals(signum).name}"
+    saved = getattr(err, "saved_step", None)
+    if isinstance(err, StopRequested):
+        return f"{what}: a checkpoint was written at step {saved}"
+    newest = f"; the newest checkpoint is step {saved}" if saved is not None else "; no checkpoint yet"
+    return f"{what} at once: no checkpoint of the unfinished step{newest}"
+
+
+def exit_code(err: KeyboardInterrupt) -> int:
+    """128 + the signal's number: 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP."""
+    from gandojo.errors import stop_signal
+
+    return 128 + stop_signal(err)
 
 
 def _split_overrides(extra: list[str] | None) -> list[str]:
@@ -110,8 +131,7 @@ def train(
     elif backend is not None:
         raise ValueError("--backend is for runs started by torchrun (e.g. torchrun --nproc_per_node=2 -m gandojo "
                          "train ...)")
-    from gandojo.errors import NonFiniteError
-    from gandojo.runs.hooks import StopRequested
+    from gandojo.errors import NonFiniteError, StopRequested
 
     together = False  # under torchrun: did every rank end here in agreement (then they leave together)?
     try:
@@ -127,9 +147,8 @@ def train(
         if not isinstance(err, KeyboardInterrupt):
             raise
         if world.is_main:
-            err_console.print(f"interrupted: a checkpoint was written; continue with --resume {run_dir}",
-                              markup=False)
-        raise typer.Exit(130) from None
+            err_console.print(f"{stopped_line(err)}; continue with --resume {run_dir}", markup=False)
+        raise typer.Exit(exit_code(err)) from None
     finally:
         if world.distributed:
             distributed.stop(together=together)
@@ -209,14 +228,20 @@ def compare(
     cache_dir: CacheDir = None,
 ):
     """Train several objectives on the same data, seeds and budget; print and save a table (mean ± std over
-    the seeds) and a figure with a panel per objective. Finished runs are reused, interrupted ones resumed."""
+    the seeds) and a figure with a panel per objective. Finished runs are reused, interrupted ones resumed: a
+    Ctrl-C or SIGTERM stops the current run cleanly (checkpoint, summary) and a rerun continues from there."""
     import json
 
     from gandojo.comparison import compare as run_comparison
 
     names = [name.strip() for name in objectives.split(",") if name.strip()]
-    result = run_comparison(data, names, seeds, budget, out, cache_dir=cache_dir,
-                            stream=err_console.file if as_json else None)
+    try:
+        result = run_comparison(data, names, seeds, budget, out, cache_dir=cache_dir,
+                                stream=err_console.file if as_json else None)
+    except KeyboardInterrupt as err:  # the current run stopped cleanly; the rest is left to a rerun
+        err_console.print(f"{stopped_line(err)}; run the same gandojo compare command again to continue",
+                          markup=False)
+        raise typer.Exit(exit_code(err)) from None
     if as_json:
         print(json.dumps(result.to_json()))
         return

@@ -11,6 +11,7 @@ from typing import Literal
 
 import yaml
 
+from gandojo.atomic import atomic_write
 from gandojo.config.schema import Config, did_you_mean, from_dict, to_dict
 
 
@@ -30,7 +31,8 @@ def load_yaml(path: str | Path) -> Config:
 
 
 def save_yaml(config: Config, path: str | Path) -> None:
-    Path(path).write_text(dump_yaml(config))
+    """Write ``config`` as YAML, whole or not at all."""
+    atomic_write(Path(path), dump_yaml(config).encode())
 
 
 def preset_names() -> list[str]:

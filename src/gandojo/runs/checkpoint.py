@@ -17,15 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
+from safetensors.torch import save as save_tensors
 
 from gandojo.atomic import atomic_write
 from gandojo.config import Config, dump_yaml, from_dict
-from gandojo.errors import CheckpointError
+from gandojo.errors import CheckpointError, WriteError
 
 CHECKPOINT_PATTERN = "step_*.pt"
-
-
 
 
 def content_digest(value: Any) -> str:
@@ -57,7 +56,8 @@ def content_digest(value: Any) -> str:
 
 def save_checkpoint(path: str | Path, trainer_state: dict[str, Any], config: Config,
                     extra: dict[str, Any] | None = None) -> Path:
-    """Save the trainer's full state with the resolved config and library versions."""
+    """Save the trainer's full state with the resolved config and library versions, whole or not at all
+    (a :class:`~gandojo.errors.WriteError` on a full disk, nothing partial left)."""
     from gandojo import __version__
 
     path = Path(path)
@@ -98,15 +98,20 @@ def checkpoint_config(payload: dict[str, Any]) -> Config:
 
 
 def mark_last_good(path: Path) -> None:
-    """Make ``last-good.pt`` beside ``path`` the same file (a hard link, or a copy where links fail)."""
+    """Make ``last-good.pt`` beside ``path`` the same file (a hard link, or a copy where links fail), replaced
+    in one rename; a :class:`~gandojo.errors.WriteError` when neither can be written (nothing left behind)."""
     target = path.parent / "last-good.pt"
     tmp = path.parent / ".last-good.tmp"
-    tmp.unlink(missing_ok=True)
     try:
-        os.link(path, tmp)
-    except OSError:
-        shutil.copyfile(path, tmp)
-    os.replace(tmp, target)
+        tmp.unlink(missing_ok=True)
+        try:
+            os.link(path, tmp)
+        except OSError:
+            shutil.copyfile(path, tmp)
+        os.replace(tmp, target)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise WriteError(target, path.stat().st_size, err) from None
 
 
 def list_checkpoints(folder: str | Path) -> list[Path]:
@@ -134,10 +139,10 @@ def export_generator(generator: torch.nn.Module, config: Config, path: str | Pat
     metadata = {"gandojo_config": dump_yaml(config)}
     if step is not None:
         metadata["gandojo_step"] = str(step)
-    save_file(tensors, str(path), metadata=metadata)
+    atomic_write(path, save_tensors(tensors, metadata=metadata))
     from gandojo.config import to_dict
 
-    path.with_suffix(".json").write_text(json.dumps(to_dict(config), indent=2))
+    atomic_write(path.with_suffix(".json"), json.dumps(to_dict(config), indent=2).encode())
     return path
 
 

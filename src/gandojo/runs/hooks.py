@@ -12,6 +12,7 @@ from typing import Any
 import torch
 
 from gandojo.distributed import World, agree
+from gandojo.errors import StopRequested, WriteError
 from gandojo.health import HealthMonitor
 from gandojo.metrics.report import json_safe
 from gandojo.metrics.scoring import make_evaluator
@@ -33,10 +34,6 @@ LOGGED_EVAL_KEYS = ("modes_covered", "modes_total", "high_quality", "reverse_kl"
 def _clock() -> float:
     """Seconds on a monotonic clock (a function of its own so tests can stand in a fake clock)."""
     return time.monotonic()
-
-
-class StopRequested(KeyboardInterrupt):
-    """Ctrl-C, honoured at the end of the current step so the checkpoint is at a step boundary."""
 
 
 class TimeLimitReached(Exception):  # noqa: N818 - an event, not an error
@@ -61,7 +58,8 @@ class RunHooks:
         self.window: dict[str, tuple[float, int]] = {}  # stat -> (sum, count) since the last log line
         self.health = HealthMonitor(trainer.config.objective.name)
         self.notes: list[str] = []
-        self.stop_requested = False
+        self.stop_requested: int | None = None  # the signal that asked to stop after this step (SIGINT, SIGTERM...)
+        self.saved_step: int | None = None  # the step of the newest checkpoint on disk
         self.cache_dir = cache_dir
         self.evaluator = None  # built on first use: image metrics load a classifier and real statistics once
 
@@ -87,6 +85,14 @@ class RunHooks:
         return self.evaluator(samples)
 
     def snapshot(self) -> None:
+        """The fixed-noise samples as a picture; a picture that cannot be written is a warning, never the end of
+        training."""
+        try:
+            self._snapshot()
+        except WriteError as err:
+            self.progress.message(f"warning: snapshot not written: {err}")
+
+    def _snapshot(self) -> None:
         t = self.trainer
         step = t.g_step
         with torch.no_grad():
@@ -115,6 +121,7 @@ class RunHooks:
         path = save_checkpoint(self.run_dir / "checkpoints" / name, self.trainer.state_dict(),
                                self.trainer.config, {"run": json.dumps(self.state_dict())})
         self.last_checkpoint = _clock()
+        self.saved_step = self.trainer.g_step
         # Every checkpoint is of a state whose losses and gradients were finite (the loop refuses to step
         # otherwise), so the newest one is also the last good one.
         mark_last_good(path)
@@ -157,8 +164,8 @@ class RunHooks:
         if due and not last:  # by steps, and by time so that a kill loses at most checkpoint_seconds of work
             self.checkpoint(f"step_{step:07d}.pt")
         self.progress.update(step, {**stats, **(record or {})})
-        if self.stop_requested:
-            raise StopRequested
+        if self.stop_requested is not None:
+            raise StopRequested(self.stop_requested)
         if out_of_time and step < cfg.steps:
             raise TimeLimitReached(step)
 
@@ -167,28 +174,29 @@ class StopAgreement:
     """Under torchrun: every process stops at the same step, or none does.
 
     Wraps rank 0's :class:`RunHooks` (the other ranks have none): after each step the ranks agree, by one
-    all-reduce of an integer, on the strongest reason to stop — 0 go on, 1 Ctrl-C on any rank
-    (:class:`StopRequested`), 2 rank 0's time limit (:class:`TimeLimitReached`) — and all raise it together,
-    so no rank waits forever in a collective its peers have left.
+    all-reduce of an integer, on the strongest reason to stop — 0 go on, 1 rank 0's time limit
+    (:class:`TimeLimitReached`), ``SIGNALLED + signum`` a signal on any rank (Ctrl-C, or the SIGTERM torchrun
+    forwards when it is stopped: :class:`StopRequested`) — and all raise it together, so no rank waits forever
+    in a collective its peers have left.
     """
 
-    GO, STOP, TIME_LIMIT = 0, 1, 2
+    GO, TIME_LIMIT, SIGNALLED = 0, 1, 1000
 
     def __init__(self, world: World, hooks: RunHooks | None = None):
         self.world, self.hooks = world, hooks
-        self.stop_requested = False  # Ctrl-C on a rank without hooks (rank 0's hooks raise StopRequested)
+        self.stop_requested: int | None = None  # a signal on a rank without hooks (rank 0's hooks raise their own)
 
     def __call__(self, trainer: Trainer, stats: dict[str, float]) -> None:
-        code = self.STOP if self.stop_requested else self.GO
+        code = self.GO if self.stop_requested is None else self.SIGNALLED + self.stop_requested
         try:
             if self.hooks is not None:
                 self.hooks(trainer, stats)
-        except StopRequested:
-            code = self.STOP
+        except StopRequested as stop:
+            code = self.SIGNALLED + stop.signum
         except TimeLimitReached:
             code = self.TIME_LIMIT
         code = agree(self.world, code, trainer.device)
         if code == self.TIME_LIMIT:
             raise TimeLimitReached(trainer.g_step)
-        if code == self.STOP:
-            raise StopRequested
+        if code >= self.SIGNALLED:
+            raise StopRequested(code - self.SIGNALLED)

@@ -7,6 +7,7 @@ The progress display is a rich progress bar on a terminal and plain periodic lin
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,22 +15,30 @@ from typing import Any, TextIO
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from gandojo.atomic import append_line
+from gandojo.errors import WriteError
 from gandojo.metrics.report import json_safe
 
 
 class MetricsLog:
-    """Appends one JSON object per line to ``metrics.jsonl``, flushed at once."""
+    """Appends one JSON object per line to ``metrics.jsonl``, each line in one unbuffered write: a reader never
+    waits for a buffer, and a failed write (a full disk) leaves no torn line and raises a
+    :class:`~gandojo.errors.WriteError`."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.file = self.path.open("a")
+        try:
+            self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as err:
+            raise WriteError(self.path, None, err) from None
 
     def write(self, record: dict[str, Any]) -> None:
-        self.file.write(json.dumps(json_safe(record)) + "\n")
-        self.file.flush()
+        append_line(self.fd, self.path, json.dumps(json_safe(record)) + "\n")
 
     def close(self) -> None:
-        self.file.close()
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
 
 
 def read_metrics(path: str | Path) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import signal
 import sys
 import threading
@@ -20,16 +21,24 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
+from gandojo.atomic import make_folder
 from gandojo.config import Config, apply_overrides, load_yaml, resolve, resolve_explained, save_yaml, to_dict
 from gandojo.data import load_data
 from gandojo.data.base import Dataset
 from gandojo.distributed import SINGLE, World, local_batch, meet, share_from_main
-from gandojo.errors import NonFiniteError, StoppedByMainProcess
-from gandojo.metrics.report import json_safe
+from gandojo.errors import NonFiniteError, RunWriteError, SignalStop, StoppedByMainProcess, StopRequested, WriteError
 from gandojo.models import build_models
 from gandojo.runs.checkpoint import checkpoint_config
-from gandojo.runs.folder import check_new_run_dir, find_resumable, report_data, truncate_metrics, write_summary
-from gandojo.runs.hooks import RunHooks, StopAgreement, StopRequested, TimeLimitReached
+from gandojo.runs.folder import (
+    FolderLock,
+    check_new_run_dir,
+    find_resumable,
+    report_data,
+    truncate_metrics,
+    write_failure,
+    write_summary,
+)
+from gandojo.runs.hooks import RunHooks, StopAgreement, TimeLimitReached
 from gandojo.runs.progress import MetricsLog, ProgressDisplay, read_metrics
 from gandojo.runs.tensorboard import TensorBoardLog, require_tensorboard
 from gandojo.train import Trainer, fit
@@ -75,23 +84,39 @@ def check_config(config: Config) -> tuple[Config, list[str]]:
     return config, [f"default: {line}" for line in defaults] + [f"warning: {w}" for w in warnings]
 
 
+# The signals that stop a run cleanly: Ctrl-C; what Slurm, docker, Kubernetes, systemd and torchrun send; a
+# closed terminal.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 @contextlib.contextmanager
-def graceful_interrupt(hooks: RunHooks):
-    """First Ctrl-C: finish the step, checkpoint, stop. Second Ctrl-C: stop at once."""
+def graceful_stop(target):
+    """The first stop signal sets ``target.stop_requested`` to its number: the run finishes the step, checkpoints
+    and stops. A second one raises :class:`~gandojo.errors.SignalStop` at once. A signal the process was told to
+    ignore (SIGHUP under nohup, SIGINT in a background job) stays ignored."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def handler(signum, frame):
-        if hooks.stop_requested:
-            raise KeyboardInterrupt
-        hooks.stop_requested = True
+        if target.stop_requested is not None:
+            raise SignalStop(signum)
+        target.stop_requested = signum
 
-    previous = signal.signal(signal.SIGINT, handler)
+    previous = {}
+    for number in STOP_SIGNALS:
+        if signal.getsignal(number) is not signal.SIG_IGN:
+            previous[number] = signal.signal(number, handler)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+
+def stopped_status(signum: int) -> str:
+    """``summary.json``'s status of a run stopped by a signal: ``interrupted`` (Ctrl-C) or ``terminated``."""
+    return "interrupted" if signum == signal.SIGINT else "terminated"
 
 
 def _config_differences(a: Config, b: Config) -> list[str]:
@@ -127,31 +152,41 @@ def resume_run(run_dir: str | Path, *, steps: int | None = None, overrides: list
     """
     if not world.is_main:
         return _follow(world)
+    run_dir = Path(run_dir)
     with _tell_followers_on_error(world):
-        run_dir = Path(run_dir)
-        found = find_resumable(run_dir)
-        saved = _saved_config(run_dir, found[0])
-        requested = apply_overrides(saved, [*overrides, *([f"train.steps={steps}"] if steps is not None else [])])
-        config = _continued_config(saved, requested)
-    return _train(config, run_dir, found, progress, stream, cache_dir, world)
+        if not run_dir.is_dir():
+            raise FileNotFoundError(f"no run folder at {run_dir}")
+        lock = FolderLock(run_dir)  # before reading: the checkpoints must not change under us
+    try:
+        with _tell_followers_on_error(world):
+            found = find_resumable(run_dir)
+            saved = _saved_config(run_dir, found[0])
+            requested = apply_overrides(saved, [*overrides, *([f"train.steps={steps}"] if steps is not None else [])])
+            config = _continued_config(saved, requested)
+        return _train(config, run_dir, found, progress, stream, cache_dir, world, lock)
+    finally:
+        lock.release()
 
 
-def train_run(config: Config, run_dir: str | Path, *, resume: bool = False, progress: bool = True,
-              stream: TextIO | None = None, cache_dir: str | Path | None = None,
-              world: World = SINGLE) -> dict[str, Any] | None:
-    """Train from ``config`` into ``run_dir`` (or continue the run there when ``resume``).
+def train_run(config: Config, run_dir: str | Path, *, progress: bool = True, stream: TextIO | None = None,
+              cache_dir: str | Path | None = None, world: World = SINGLE) -> dict[str, Any] | None:
+    """Train from ``config`` into a new run folder ``run_dir``.
 
     Returns the summary written to ``summary.json``; its ``new_steps`` counts the generator steps this
-    call ran. On Ctrl-C the current step finishes, a checkpoint is written and :class:`StopRequested`
-    (a ``KeyboardInterrupt``) is raised. On a NaN/inf loss or gradient no parameter or checkpoint is
-    touched, ``failure.json`` records what happened and :class:`~gandojo.train.NonFiniteError` is
-    raised. With ``train.time_limit`` the run stops cleanly once that much training time has passed
-    (evaluation, snapshot, final checkpoint, summary with status ``"time limit"``; ``--resume`` with a
-    larger limit continues it). On resume only the budget (``train.steps``, ``train.time_limit``) may
-    differ from the saved config; a corrupt newest checkpoint is skipped (with a note) for an older good
-    one, and a run killed before its first checkpoint starts again from step 0 with its saved config.
-    Checkpoints are written every ``train.checkpoint_every`` steps and whenever
-    ``train.checkpoint_seconds`` of training passed.
+    call ran. The folder is created only once every check passed, and this process holds its lock
+    (:class:`~gandojo.runs.folder.FolderLock`) until it returns: a second writer is refused.
+
+    Stopping: on the first Ctrl-C, SIGTERM or SIGHUP the current step finishes, a checkpoint is written, the
+    summary says ``interrupted`` (Ctrl-C) or ``terminated`` and :class:`~gandojo.errors.StopRequested` (a
+    ``KeyboardInterrupt`` carrying the signal) is raised; a second signal stops at once, without a checkpoint of
+    the unfinished step. On a NaN/inf loss or gradient no parameter or checkpoint is touched, ``failure.json``
+    records what happened and :class:`~gandojo.errors.NonFiniteError` is raised. A file that cannot be written
+    (a full disk, a read-only folder) stops the run the same clean way with a
+    :class:`~gandojo.errors.RunWriteError` naming the file and the last good checkpoint; a snapshot, figure or
+    report that cannot be written is only a warning. With ``train.time_limit`` the run stops cleanly once that
+    much training time has passed (evaluation, snapshot, final checkpoint, summary with status
+    ``"time limit"``; ``--resume`` with a larger limit continues it). Checkpoints are written every
+    ``train.checkpoint_every`` steps and whenever ``train.checkpoint_seconds`` of training passed.
 
     ``cache_dir`` holds what image metrics cache (the digits classifier); default ``~/.cache/gandojo``.
 
@@ -161,15 +196,10 @@ def train_run(config: Config, run_dir: str | Path, *, resume: bool = False, prog
     """
     if not world.is_main:
         return _follow(world)
+    run_dir = Path(run_dir)
     with _tell_followers_on_error(world):
-        run_dir = Path(run_dir)
-        if not resume:
-            check_new_run_dir(run_dir)
-            found = None
-        else:
-            found = find_resumable(run_dir)
-            config = _continued_config(_saved_config(run_dir, found[0]), config)
-    return _train(config, run_dir, found, progress, stream, cache_dir, world)
+        check_new_run_dir(run_dir)
+    return _train(config, run_dir, None, progress, stream, cache_dir, world, None)
 
 
 @contextlib.contextmanager
@@ -195,7 +225,7 @@ def _follow(world: World) -> None:
     if state is not None:
         trainer.load_state_dict(state)
     agreement = StopAgreement(world)
-    with graceful_interrupt(agreement):
+    with graceful_stop(agreement):
         try:
             # diagnostics at the same steps as rank 0: with SyncBatchNorm their forward pass is a collective
             fit(trainer, config.train.steps, [agreement], diagnostics_every=config.train.eval_every)
@@ -205,90 +235,152 @@ def _follow(world: World) -> None:
 
 
 def _train(config: Config, run_dir: Path, found: tuple[dict[str, Any] | None, Path | None, list[str]] | None,
-           progress: bool, stream: TextIO | None, cache_dir: str | Path | None,
-           world: World = SINGLE) -> dict[str, Any]:
-    """Train a new run (``found`` None) or continue one from ``found`` (:func:`find_resumable`'s answer)."""
+           progress: bool, stream: TextIO | None, cache_dir: str | Path | None, world: World,
+           lock: FolderLock | None) -> dict[str, Any]:
+    """Train a new run (``found`` None; ``lock`` None: the folder is created and locked here once every check
+    passed) or continue one from ``found`` (:func:`find_resumable`'s answer; ``lock`` held by the caller)."""
     stream = stream or sys.stdout
     resume = found is not None
     payload, source, notes = found if resume else (None, None, [])
     notes = list(notes)
+    saved_step = None if payload is None else int(payload["trainer"]["g_step"])
     with _tell_followers_on_error(world):
         config, data, warnings = prepare(config)
         local_batch(config.train.batch_size, world, config.objective.pack)  # Trainer checks it too, after the start
+        if saved_step is not None and saved_step == config.train.steps:
+            raise ValueError(f"{run_dir} finished at step {saved_step}; pass --steps M (M > {saved_step}) "
+                             "to train further")
+        if saved_step is not None and saved_step > config.train.steps:
+            raise ValueError(f"the checkpoint is at step {saved_step}, past --steps {config.train.steps}")
+        new_folder = lock is None and not run_dir.exists()
+        if lock is None:
+            make_folder(run_dir)
+            try:
+                lock = FolderLock(run_dir)
+            except WriteError:
+                if new_folder:
+                    shutil.rmtree(run_dir, ignore_errors=True)
+                raise
+    try:  # the lock is released when this function ends, however it ends (the caller's too: releasing is idempotent)
+        with _tell_followers_on_error(world):
+            try:
+                if not resume:
+                    check_new_run_dir(run_dir)  # another writer may have started it since the first check
+                log = _start_writing(run_dir, config, data, saved_step, resume, stream if progress else None)
+            except BaseException as err:
+                if new_folder:  # nothing of a run yet: leave no folder behind
+                    shutil.rmtree(run_dir, ignore_errors=True)
+                if isinstance(err, WriteError) and not new_folder:
+                    raise RunWriteError(err, run_dir, saved_step, recorded=False) from None
+                raise
+        share_from_main(world, ("start", config, None if payload is None else payload["trainer"]))
+        trainer = Trainer(config, data, world=world)
         if payload is not None:
-            saved_step = int(payload["trainer"]["g_step"])
-            if saved_step == config.train.steps:
-                raise ValueError(f"{run_dir} finished at step {saved_step}; pass --steps M (M > {saved_step}) "
-                                 "to train further")
-            if saved_step > config.train.steps:
-                raise ValueError(f"the checkpoint is at step {saved_step}, past --steps {config.train.steps}")
-    share_from_main(world, ("start", config, None if payload is None else payload["trainer"]))
-    trainer = Trainer(config, data, world=world)
-    if payload is not None:
-        trainer.load_state_dict(payload["trainer"])
-    elif resume:
-        notes.append(f"{run_dir} has no checkpoint yet (it stopped before its first one): starting it again "
-                     "from step 0 with its saved config")
-    for line in notes + warnings:
-        print(f"warning: {line}", file=sys.stderr, flush=True)
-    if payload is not None and progress:
-        print(f"resuming {run_dir} from step {trainer.g_step} ({source.relative_to(run_dir)})", file=stream,
-              flush=True)
-    if world.distributed and progress:
-        print(f"data-parallel: {world.world_size} processes, global batch {config.train.batch_size} = "
-              f"{world.world_size} x {trainer.local_batch} per process", file=stream, flush=True)
-    # Every check passed: only now write into the run folder.
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "checkpoints").mkdir(exist_ok=True)
-    (run_dir / "samples").mkdir(exist_ok=True)
+            trainer.load_state_dict(payload["trainer"])
+        elif resume:
+            notes.append(f"{run_dir} has no checkpoint yet (it stopped before its first one): starting it again "
+                         "from step 0 with its saved config")
+        for line in notes + warnings:
+            print(f"warning: {line}", file=sys.stderr, flush=True)
+        if payload is not None and progress:
+            print(f"resuming {run_dir} from step {trainer.g_step} ({source.relative_to(run_dir)})", file=stream,
+                  flush=True)
+        if world.distributed and progress:
+            print(f"data-parallel: {world.world_size} processes, global batch {config.train.batch_size} = "
+                  f"{world.world_size} x {trainer.local_batch} per process", file=stream, flush=True)
+        display = ProgressDisplay(config.train.steps, trainer.g_step, stream=stream, enabled=progress)
+        tensorboard = TensorBoardLog(run_dir, trainer.g_step) if config.train.tensorboard else None
+        hooks = RunHooks(run_dir, trainer, log, display, cache_dir=cache_dir, tensorboard=tensorboard)
+        hooks.saved_step = saved_step
+        if payload is not None and "run" in payload:
+            hooks.load_state_dict(json.loads(payload["run"]))
+        hooks.notes.extend(notes + warnings)
+        with graceful_stop(hooks):  # also over the closing writes: a second signal there stops them at once
+            return _fit_and_close(trainer, hooks, run_dir, world)
+    finally:
+        lock.release()
+
+
+def _start_writing(run_dir: Path, config: Config, data: Dataset, saved_step: int | None, resume: bool,
+                   stream: TextIO | None) -> MetricsLog:
+    """The run folder's first writes, once every check passed: its folders, config, log (cut back to the
+    checkpoint on resume) and the loader's notes. Returns the open log."""
+    make_folder(run_dir / "checkpoints")
+    make_folder(run_dir / "samples")
     save_yaml(config, run_dir / "config.yaml")
     if resume:
-        truncate_metrics(run_dir / "metrics.jsonl", trainer.g_step)
+        truncate_metrics(run_dir / "metrics.jsonl", saved_step or 0)
         (run_dir / "failure.json").unlink(missing_ok=True)
-    report_data(run_dir, trainer.data, stream if progress else None)
-    log = MetricsLog(run_dir / "metrics.jsonl")
-    display = ProgressDisplay(config.train.steps, trainer.g_step, stream=stream, enabled=progress)
-    tensorboard = TensorBoardLog(run_dir, trainer.g_step) if config.train.tensorboard else None
-    hooks = RunHooks(run_dir, trainer, log, display, cache_dir=cache_dir, tensorboard=tensorboard)
-    if payload is not None and "run" in payload:
-        hooks.load_state_dict(json.loads(payload["run"]))
-    hooks.notes.extend(notes + warnings)
-    started = time.perf_counter()
-    start_step = trainer.g_step
-    status = "finished"
+    report_data(run_dir, data, stream)
+    return MetricsLog(run_dir / "metrics.jsonl")
+
+
+def _fit_and_close(trainer: Trainer, hooks: RunHooks, run_dir: Path, world: World) -> dict[str, Any]:
+    """Train to the budget, then close the run whatever stopped it: the final or stopping checkpoint, the
+    curves, ``summary.json`` (and ``failure.json``), the report; re-raise what stopped it, if anything."""
+    config = trainer.config
+    started, start_step = time.perf_counter(), trainer.g_step
+    status, error, failure = "finished", None, None
     try:
-        with graceful_interrupt(hooks):
-            fit(trainer, config.train.steps, [hooks if not world.distributed else StopAgreement(world, hooks)],
-                diagnostics_every=config.train.eval_every)
-    except StopRequested:
-        status = "interrupted"
-        hooks.checkpoint(f"step_{trainer.g_step:07d}.pt")
-        raise
-    except KeyboardInterrupt:
-        status = "interrupted"  # a second Ctrl-C mid-step: the state is not at a step boundary, keep older ones
-        raise
+        fit(trainer, config.train.steps, [hooks if not world.distributed else StopAgreement(world, hooks)],
+            diagnostics_every=config.train.eval_every)
     except TimeLimitReached:
         status = "time limit"  # stopped cleanly: evaluated, and checkpointed below like a finished run
+    except StopRequested as stop:  # the first signal, honoured at a step boundary: checkpoint that step
+        status, error = stopped_status(stop.signum), stop
+    except KeyboardInterrupt as stop:  # a second signal mid-step: the state is not at a step boundary
+        error = stop if isinstance(stop, SignalStop) else SignalStop(signal.SIGINT)
+        status = stopped_status(error.signum)
     except NonFiniteError as err:
-        status = "failed"
-        (run_dir / "failure.json").write_text(json.dumps(json_safe(
-            {"step": err.step, "what": err.what, "last_stats": err.stats,
-             "hint": "lower optim.lr, or resume from the last checkpoint with --resume"}), indent=2))
-        raise
+        status, error = "failed", err
+        failure = {"step": err.step, "what": err.what, "last_stats": err.stats,
+                   "hint": "lower optim.lr, or resume from the last checkpoint with --resume"}
+    except WriteError as err:
+        status, error = "failed", err
     finally:
-        display.close()
-        log.close()
-        if tensorboard is not None:
-            tensorboard.close()
-        if status not in ("finished", "time limit"):
-            write_summary(run_dir, _summary(trainer, status, started, start_step, hooks))
-            _write_report(run_dir)
-    hooks.checkpoint("final.pt")
-    training_curves(read_metrics(run_dir / "metrics.jsonl"), run_dir / "losses.png",
-                    title=f"{config.objective.name} on {config.data.name}")
-    summary = write_summary(run_dir, _summary(trainer, status, started, start_step, hooks))
+        hooks.progress.close()
+        hooks.log.close()
+        if hooks.tensorboard is not None:
+            hooks.tensorboard.close()
+    try:
+        if error is None:
+            hooks.checkpoint("final.pt")
+        elif isinstance(error, StopRequested):
+            hooks.checkpoint(f"step_{trainer.g_step:07d}.pt")
+    except WriteError as err:
+        status, error = "failed", err
+    if isinstance(error, WriteError):
+        failure = {"step": trainer.g_step, "what": f"writing {error.path}", "reason": error.reason,
+                   "bytes": error.size, "last_good_step": hooks.saved_step,
+                   "hint": f"{error.fix}, then gandojo train --resume {run_dir}"}
+    if error is None:
+        try:
+            training_curves(read_metrics(run_dir / "metrics.jsonl"), run_dir / "losses.png",
+                            title=f"{config.objective.name} on {config.data.name}")
+        except WriteError as err:
+            print(f"warning: losses.png not written: {err}", file=sys.stderr, flush=True)
+    summary = _summary(trainer, status, started, start_step, hooks, error)
+    recorded = _record(run_dir, summary, failure)
     _write_report(run_dir)
+    if isinstance(error, WriteError):
+        raise RunWriteError(error, run_dir, hooks.saved_step, recorded) from None
+    if isinstance(error, SignalStop):
+        error.saved_step = hooks.saved_step
+    if error is not None:
+        raise error
     return summary
+
+
+def _record(run_dir: Path, summary: dict[str, Any], failure: dict[str, Any] | None) -> bool:
+    """Write ``summary.json`` and ``failure.json`` (if any); False when the disk refused either."""
+    try:
+        if failure is not None:
+            write_failure(run_dir, failure)
+        write_summary(run_dir, summary)
+    except WriteError as err:
+        print(f"warning: {err}", file=sys.stderr, flush=True)
+        return False
+    return True
 
 
 def _write_report(run_dir: Path) -> None:
@@ -302,7 +394,8 @@ def _write_report(run_dir: Path) -> None:
         print(f"warning: report.html not written: {err}", file=sys.stderr, flush=True)
 
 
-def _summary(trainer: Trainer, status: str, started: float, start_step: int, hooks: RunHooks) -> dict[str, Any]:
+def _summary(trainer: Trainer, status: str, started: float, start_step: int, hooks: RunHooks,
+             error: BaseException | None = None) -> dict[str, Any]:
     elapsed = time.perf_counter() - started
     steps_run = trainer.g_step - start_step
     summary = {
@@ -320,4 +413,6 @@ def _summary(trainer: Trainer, status: str, started: float, start_step: int, hoo
         "warnings": hooks.health.messages,
         "notes": hooks.notes,
     }
+    if isinstance(error, SignalStop):
+        summary["signal"] = error.name
     return summary

@@ -6,15 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gandojo.atomic import atomic_write
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
 def save_png(fig: Figure, path: str | Path) -> Path:
-    """Write ``fig`` to ``path`` (a ``.png``; parent folders are created) and return the path."""
+    """Write ``fig`` to ``path`` (a ``.png``; parent folders are created), whole or not at all, and return the
+    path."""
     path = Path(path)
     if path.suffix.lower() != ".png":
         raise ValueError(f"figures are written as PNG; give a path ending in .png, got {str(path)!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    return path
+    return atomic_write(path, lambda f: fig.savefig(f, format="png", dpi=110, bbox_inches="tight"), sync=False)

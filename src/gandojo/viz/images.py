@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from gandojo.atomic import atomic_write
+
 __all__ = ["grid_array", "image_grid", "image_panels", "save_gif", "save_images", "to_uint8"]
 
 
@@ -65,12 +67,9 @@ def image_grid(images, path: str | Path, *, nrow: int | None = None, padding: in
 
     ``row_labels`` (one per row) are written in a margin on the left.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     grid = grid_array(images, nrow=nrow, padding=padding, scale=scale)
     picture = _pil(grid) if row_labels is None else _label_rows(grid, row_labels, padding)
-    picture.save(path)
-    return path
+    return atomic_write(Path(path), lambda f: picture.save(f, format="PNG"), sync=False)
 
 
 def _label_rows(grid: np.ndarray, labels: list[str], padding: int):
@@ -104,12 +103,11 @@ def save_images(images, folder: str | Path, *, prefix: str = "sample") -> list[P
 
 def save_gif(frames: list[np.ndarray], path: str | Path, *, duration_ms: int = 120) -> Path:
     """Write uint8 pictures (rows, cols, C) as a looping GIF that plays forward and back."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     images = [_pil(f) for f in frames]
     sequence = images + images[-2:0:-1]
-    sequence[0].save(path, save_all=True, append_images=sequence[1:], duration=duration_ms, loop=0)
-    return path
+    return atomic_write(Path(path), lambda f: sequence[0].save(f, format="GIF", save_all=True,
+                                                               append_images=sequence[1:], duration=duration_ms,
+                                                               loop=0), sync=False)
 
 
 def image_panels(samples: dict[str, object], path: str | Path, *, title: str = "") -> Path:
