@@ -1,5 +1,6 @@
 """Reliability in numbers: resumes proved against uninterrupted runs, faults injected after a checkpoint exists
-and survived, and fuzzed inputs sorted into rejected, accepted-and-trained, and failures.
+and survived, what the operating system does to a run (SIGTERM, a second writer, a full disk, a storm of
+SIGKILLs) survived, and fuzzed inputs sorted into rejected, accepted-and-trained, and failures.
 
     python benchmarks/bench_reliability.py            # about 2 minutes on 2 cores
 
@@ -7,25 +8,31 @@ A resume counts as proved when the resumed call ran exactly the missing steps, e
 uninterrupted run, and logged the same metrics.jsonl lines (only wall-clock time may differ): a retrain from
 step 0 passes the second check but not the first. A fault counts as survived when the run stopped before the
 bad step touched anything, its newest checkpoint is the last one before the fault and holds only finite
-values, and resuming from it (without the fault) reproduces the uninterrupted run. Writes
-benchmarks/results/reliability.txt.
+values, and resuming from it (without the fault) reproduces the uninterrupted run. An operating-system fault
+counts as survived when the run stopped the documented way (exit code, one line, no partial file) and a resume
+afterwards reproduces the uninterrupted run. Writes benchmarks/results/reliability.txt.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import json
+import os
 import random
 import signal
+import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
+import gandojo.atomic as atomic
 import gandojo.objectives as objectives
 from gandojo.cli import main as cli
 from gandojo.config import SECTIONS, Config, apply_overrides, from_dict, to_dict
@@ -177,6 +184,129 @@ def faults(tmp: Path) -> dict[str, int]:
     return {"faults injected after a checkpoint and survived": (survived, total)}
 
 
+CHILD = Path(__file__).resolve().parent.parent / "tests" / "child_run.py"
+
+
+def paused_child(run: Path, step: int, args: list[str]) -> tuple[subprocess.Popen, Path]:
+    """A training process (tests/child_run.py) paused in the middle of generator step ``step``."""
+    marker, go = run.parent / f"{run.name}.paused", run.parent / f"{run.name}.go"
+    proc = subprocess.Popen([sys.executable, str(CHILD), str(step), str(marker), str(go), "--", *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    while not marker.exists():
+        if proc.poll() is not None:
+            raise RuntimeError(f"the child ended before step {step}: {proc.stderr.read()}")
+        time.sleep(0.02)
+    return proc, go
+
+
+def new_run_args(run: Path, steps: int = STEPS, extra: tuple[str, ...] = ()) -> list[str]:
+    return ["train", "--objective", "gan", "--steps", str(steps), "--out", str(run), "--quiet", *TINY, *extra]
+
+
+@contextlib.contextmanager
+def full_disk(name: str):
+    """ENOSPC for every write to a file whose name starts with ``name`` (atomic writes go through
+    ``gandojo.atomic._write_all``)."""
+    original = atomic._write_all
+
+    def write_all(fd, data):
+        if Path(os.readlink(f"/proc/self/fd/{fd}")).name.lstrip(".").startswith(name):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        original(fd, data)
+
+    atomic._write_all = write_all
+    try:
+        yield
+    finally:
+        atomic._write_all = original
+
+
+def quiet_cli(args: list[str]) -> tuple[int, str]:
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = cli(args)
+    return code, err.getvalue()
+
+
+def no_partial_files(run: Path) -> bool:
+    return not list(run.rglob("*.tmp"))
+
+
+def os_faults(tmp: Path) -> dict[str, tuple[int, int]]:
+    """SIGTERM and SIGHUP, a second writer, a full disk in four places, and ten SIGKILLs at random moments."""
+    straight = tmp / "gan-straight"  # from resumes()
+    out: dict[str, tuple[int, int]] = {}
+    ok = 0
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        run = tmp / f"signal-{signum}"
+        proc, go = paused_child(run, 9, new_run_args(run))
+        proc.send_signal(signum)
+        go.write_text("")
+        proc.communicate(timeout=120)
+        summary = json.loads((run / "summary.json").read_text())
+        ok += (proc.returncode == 128 + signum and summary["status"] == "terminated" and summary["steps"] == 9
+               and resumed_steps(run) == STEPS - 9 and same_run(straight, run))
+    out["SIGTERM/SIGHUP: checkpoint at the step, exit 128+n, resumed"] = (ok, 2)
+
+    run = tmp / "two-writers"
+    proc, go = paused_child(run, 9, new_run_args(run))
+    before = sorted((p.name, p.read_bytes()) for p in run.rglob("*") if p.is_file())
+    code, err = quiet_cli(["train", "--resume", str(run), "--steps", str(2 * STEPS)])
+    untouched = before == sorted((p.name, p.read_bytes()) for p in run.rglob("*") if p.is_file())
+    reader, _ = quiet_cli(["evaluate", str(run), "--samples", "200", "--json"])
+    go.write_text("")
+    proc.communicate(timeout=120)
+    out["second writer refused (exit 2, folder untouched), readers work"] = (
+        int(code == 2 and "being written by another gandojo process" in err and untouched and reader == 0), 1)
+
+    ok = 0
+    for name, step in (("step_0000010.pt", 5), ("metrics.jsonl", 0), ("step_000010.png", None), ("report.html", None)):
+        run = tmp / f"full-{name}"
+        with full_disk(name):
+            code, err = quiet_cli(new_run_args(run, extra=("train.sample_every=10",)))
+        if step is None:  # a picture or the page: a warning, and the run finishes
+            ok += code == 0 and "warning: " in err and "no space left on device" in err and no_partial_files(run)
+        else:
+            clean = code == 1 and err.count("error: ") == 1 and "Traceback" not in err and no_partial_files(run)
+            ok += clean and resumed_steps(run) == STEPS - step and same_run(straight, run)
+    out["full disk (checkpoint, log, snapshot, report): clean stop, resumed"] = (ok, 4)
+    out["kills survived (SIGKILL at random moments, resumed after each)"] = kill_storm(tmp, 10)
+    return out
+
+
+def kill_storm(tmp: Path, kills: int) -> tuple[int, int]:
+    """SIGKILL one training process at ``kills`` random moments, resuming after each: survived when the run then
+    ends bit-identical to a straight run with the same log (and every kill landed mid-run)."""
+    extra = ("train.checkpoint_every=3", "train.log_every=1", "train.eval_every=10", "train.sample_every=10")
+    steps = 120
+    straight, run = tmp / "storm-straight", tmp / "storm"
+    train_run(apply_overrides(config("gan", steps), list(extra)), straight, progress=False)
+    rng = random.Random(19)
+    server = subprocess.Popen([sys.executable, str(CHILD), "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    landed = 0
+    try:
+        for kill in range(kills):
+            marker, go = tmp / f"storm{kill}.paused", tmp / f"storm{kill}.go"
+            args = (["train", "--resume", str(run), "--quiet"] if (run / "config.yaml").exists()
+                    else new_run_args(run, steps, extra))
+            server.stdin.write(json.dumps({"step": rng.randint(1, 3), "marker": str(marker), "go": str(go),
+                                           "args": args}) + "\n")
+            server.stdin.flush()
+            pid = json.loads(server.stdout.readline())["pid"]
+            while not marker.exists():
+                time.sleep(0.005)
+            go.write_text("")
+            time.sleep(rng.uniform(0, 0.015))
+            os.kill(pid, signal.SIGKILL)
+            landed += json.loads(server.stdout.readline())["code"] == -signal.SIGKILL
+    finally:
+        server.stdin.close()
+        server.wait(timeout=60)
+    code, _ = quiet_cli(["train", "--resume", str(run), "--quiet"])
+    return (landed if code == 0 and same_run(straight, run) else 0), kills
+
+
 def tensors_of(state) -> list[torch.Tensor]:
     if isinstance(state, dict):
         return [t for v in state.values() for t in tensors_of(v)]
@@ -249,7 +379,7 @@ def bad_cli_inputs(tmp: Path) -> tuple[int, int]:
 def main(argv: list[str] | None = None) -> dict:
     with recorded("reliability", "python benchmarks/bench_reliability.py"), tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        results = {**resumes(tmp), **faults(tmp)}
+        results = {**resumes(tmp), **faults(tmp), **os_faults(tmp)}
         results["bad command lines: exit code 2, one line, no traceback"] = bad_cli_inputs(tmp)
         outcomes, examples = fuzzed_configs(500)
         width = max(map(len, [*results, *outcomes]))
