@@ -77,8 +77,9 @@ SECTIONS = [
      "`--help` and the commands that need no torch, best of several runs of the installed script. Measured at "
      "commit 71444aa."),
     ("Reliability", "reliability",
-     "Resumes proved against uninterrupted runs, faults injected after a checkpoint, fuzzed configurations "
-     "sorted by outcome."),
+     "Resumes proved against uninterrupted runs, faults injected after a checkpoint, what the operating system "
+     "does to a run (SIGTERM and SIGHUP to a real process, a second writer on its folder, a full disk in four "
+     "places, ten SIGKILLs at random moments), fuzzed configurations sorted by outcome."),
     ("Can the tests fail?", "mutations",
      "One behaviour broken at a time in a copy of the package; the whole suite runs against each copy. Measured "
      "at commit 71444aa, with that commit's suite."),
