@@ -24,6 +24,7 @@ from gandojo import distributed
 from gandojo.config import Config, DataConfig, ModelConfig, ObjectiveConfig, TrainConfig, resolve
 from gandojo.runs.hooks import StopAgreement, StopRequested
 from gandojo.train import Trainer, fit
+from run_helpers import trainer_for
 
 STEPS = 4
 
@@ -46,16 +47,16 @@ def record_generator_steps(trainer: Trainer) -> list[bool]:
     """Wrap the trainer's generator step: the list gets, per step of training, whether D's gradients were the
     same after it as before."""
     untouched: list[bool] = []
-    generator_phase = trainer._generator_phase
+    generator_step = trainer.generator_step
 
     def recording(*args, **kwargs):
         before = [p.grad.clone() for p in trainer.discriminator.parameters()]
-        loss = generator_phase(*args, **kwargs)
+        loss = generator_step(*args, **kwargs)
         after = [p.grad for p in trainer.discriminator.parameters()]
         untouched.append(all(torch.equal(a, b) for a, b in zip(before, after, strict=True)))
         return loss
 
-    trainer._generator_phase = recording
+    trainer.generator_step = recording
     return untouched
 
 
@@ -75,7 +76,7 @@ def own_batch_statistics(world: distributed.World) -> bool:
 
 def stop_requested_on_rank_one(world: distributed.World) -> int:
     """A Ctrl-C seen by rank 1 alone at the end of step 1 (set as its signal handler would): where each rank stops."""
-    trainer = Trainer(cases()["gan"], world=world)
+    trainer = trainer_for(cases()["gan"], world=world)
     agreement = StopAgreement(world)
 
     def ctrl_c(t, stats):
@@ -97,7 +98,7 @@ def sigterm_on_rank_zeros_hooks(world: distributed.World) -> tuple[int, int]:
         if t.g_step == 2:
             raise StopRequested(signal.SIGTERM)
 
-    trainer = Trainer(cases()["gan"], world=world)
+    trainer = trainer_for(cases()["gan"], world=world)
     agreement = StopAgreement(world, hooks if world.is_main else None)
     try:
         fit(trainer, 10, [agreement])
@@ -112,7 +113,7 @@ def main(out: Path, fail_rank: int | None) -> None:
     try:
         result = {"own_batch_statistics": own_batch_statistics(world)}
         for name, config in cases().items():
-            trainer = Trainer(config, world=world)
+            trainer = trainer_for(config, world=world)
             untouched = record_generator_steps(trainer)
 
             def fail(t, stats):

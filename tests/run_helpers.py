@@ -12,6 +12,7 @@ import torch
 
 from gandojo.cli import main
 from gandojo.config import Config, apply_overrides
+from gandojo.data import load_data
 from gandojo.runs.checkpoint import load_checkpoint
 from gandojo.train import Trainer
 
@@ -106,3 +107,8 @@ def spawn_paused(run: Path, step: int, steps: int = 40) -> tuple[subprocess.Pope
     return proc, go
 
 
+
+
+def trainer_for(config: Config, **kwargs) -> Trainer:
+    """A :class:`Trainer` on the data ``config`` names."""
+    return Trainer(config, load_data(config.data), **kwargs)

@@ -12,7 +12,7 @@ from gandojo.config import Config, DataConfig, ModelConfig, ObjectiveConfig, Tra
 from gandojo.models import build_models
 from gandojo.models.dcgan import SUPPORTED_SIZES, DCGANDiscriminator, DCGANGenerator, GlobalAvgPool
 from gandojo.models.dcgan_rules import CONVS, discriminator_violations, generator_violations
-from gandojo.train import Trainer
+from run_helpers import trainer_for
 
 
 @pytest.mark.parametrize("size", SUPPORTED_SIZES)
@@ -173,7 +173,7 @@ def test_every_objective_trains_a_dcgan_step(objective, norm_type):
                          model=ModelConfig(family="dcgan", latent_dim=8, width=4),
                          objective=ObjectiveConfig(name=objective, warmup_schedule=False),
                          train=TrainConfig(steps=2, batch_size=16)))
-    trainer = Trainer(cfg)
+    trainer = trainer_for(cfg)
     before = [p.detach().clone() for p in (*trainer.generator.parameters(), *trainer.discriminator.parameters())]
     stats = trainer.step(diagnostics=True)
     after = [*trainer.generator.parameters(), *trainer.discriminator.parameters()]

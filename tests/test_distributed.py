@@ -22,8 +22,8 @@ from ddp_worker import STEPS, cases
 from gandojo.config import resolve
 from gandojo.distributed import World, local_batch
 from gandojo.runs.runner import resume_run, train_run
-from gandojo.train import Trainer, fit
-from run_helpers import CHILD, TINY
+from gandojo.train import fit
+from run_helpers import CHILD, TINY, trainer_for
 
 WORKER = Path(__file__).with_name("ddp_worker.py")
 TORCHRUN = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
@@ -78,7 +78,7 @@ def test_a_sigterm_seen_by_rank_zero_alone_stops_every_rank_with_that_signal(ran
 def test_two_processes_with_half_batches_follow_one_process_with_the_whole_batch(ranks, case):
     # Models without batch statistics: the same global batch, noise and ε, split in two, so the gradients agree up
     # to the order of floating-point sums (measured: at most 5e-7 after these steps).
-    trainer = Trainer(cases()[case])
+    trainer = trainer_for(cases()[case])
     fit(trainer, STEPS)
     for player, module in (("generator", trainer.generator), ("discriminator", trainer.discriminator)):
         for name, value in module.named_parameters():
@@ -100,7 +100,7 @@ def test_checkpoints_move_from_one_process_to_two_and_back(tmp_path):
     assert steps == list(range(1, 13))
     # The resumed path (1, then 2, then 1 process) ends where 12 uninterrupted steps end: it continued from the
     # saved optimizer moments and random streams, which a restart from scratch or from step 0 would not.
-    straight = Trainer(config)
+    straight = trainer_for(config)
     fit(straight, 12)
     resumed = torch.load(run / "checkpoints" / "final.pt", weights_only=False)["trainer"]["generator"]
     for name, value in straight.generator.state_dict().items():

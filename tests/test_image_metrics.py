@@ -20,7 +20,8 @@ from gandojo.metrics.images import DigitsScorer, StackedDigitsScorer
 from gandojo.metrics.inception import inception_fid
 from gandojo.metrics.prdc import prdc
 from gandojo.metrics.scoring import make_evaluator
-from gandojo.train import Trainer, fit
+from gandojo.train import fit
+from run_helpers import trainer_for
 
 DIGITS_KEYS = {"classes_covered", "class_kl", "frechet", "frechet_floor", "precision", "recall", "density",
                "coverage"}
@@ -214,7 +215,7 @@ def test_short_dcgan_run_improves_class_coverage(scorer):
     cfg = resolve(Config(data=DataConfig(name="digits", image_size=16),
                          model=ModelConfig(family="dcgan", latent_dim=32, width=16, extra_layers=1),
                          train=TrainConfig(steps=500, batch_size=64, seed=0)))
-    trainer = Trainer(cfg)
+    trainer = trainer_for(cfg)
     before = scorer.score(trainer.generate(1000))
     fit(trainer, cfg.train.steps)
     after = scorer.score(trainer.generate(1000))

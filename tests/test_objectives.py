@@ -6,13 +6,19 @@ import pytest
 import torch
 from torch import nn
 
+from gandojo.config import ObjectiveConfig, apply_overrides, resolve
+from gandojo.config import Config as RunConfig
 from gandojo.objectives import (
     OBJECTIVES,
-    critic_steps,
+    CriticBatch,
     gan_d_loss,
     gan_g_loss_minimax,
     gan_g_loss_nonsaturating,
     gradient_penalty,
+    hinge_d_loss,
+    hinge_g_loss,
+    lsgan_d_loss,
+    lsgan_g_loss,
     value_function,
     wgan_critic_loss,
     wgan_g_loss,
@@ -120,8 +126,88 @@ def test_paper_defaults_table():
 
 
 def test_wgan_warmup_schedule():
-    assert [critic_steps("wgan", 5, s, True) for s in range(30)].count(100) == 25
-    assert critic_steps("wgan", 5, 1000, True) == 100
-    assert critic_steps("wgan", 5, 1001, True) == 5
-    assert critic_steps("wgan", 5, 0, False) == 5
-    assert critic_steps("wgan-gp", 5, 0, True) == 5
+    wgan, gp = OBJECTIVES["wgan"], OBJECTIVES["wgan-gp"]
+    on, off = ObjectiveConfig("wgan", n_critic=5), ObjectiveConfig("wgan", n_critic=5, warmup_schedule=False)
+    assert [wgan.critic_steps(s, on) for s in range(30)].count(100) == 25
+    assert (wgan.critic_steps(1000, on), wgan.critic_steps(1001, on), wgan.critic_steps(0, off)) == (100, 5, 5)
+    assert gp.critic_steps(0, ObjectiveConfig("wgan-gp", n_critic=5)) == 5
+
+
+# --- least squares and hinge --------------------------------------------------------------------------
+
+def test_least_squares_losses_hand_computed():
+    d_real, d_fake = torch.tensor([1.5, 0.0]), torch.tensor([0.5, -1.0])
+    assert lsgan_d_loss(d_real, d_fake).item() == pytest.approx(0.5 * ((0.25 + 1) / 2 + (0.25 + 1) / 2))
+    assert lsgan_g_loss(d_fake).item() == pytest.approx(0.5 * (0.25 + 4) / 2)
+
+
+def test_hinge_losses_hand_computed():
+    d_real, d_fake = torch.tensor([2.0, 0.5, -1.0]), torch.tensor([-2.0, 0.0])
+    assert hinge_d_loss(d_real, d_fake).item() == pytest.approx((0 + 0.5 + 2) / 3 + (0 + 1) / 2)
+    assert hinge_g_loss(d_fake).item() == pytest.approx(1.0)
+
+
+def train_discriminator(d_loss, real_mean=0.0, fake_mean=1.0, steps=600):
+    """A small D trained by ``d_loss`` on N(real_mean, 1) against N(fake_mean, 1); returns its scores on a grid."""
+    torch.manual_seed(0)
+    disc = nn.Sequential(nn.Linear(1, 32), nn.LeakyReLU(0.2), nn.Linear(32, 1))
+    opt = torch.optim.Adam(disc.parameters(), lr=1e-2)
+    rng = torch.Generator().manual_seed(1)
+    for _ in range(steps):
+        real = torch.randn(1024, 1, generator=rng) + real_mean
+        fake = torch.randn(1024, 1, generator=rng) + fake_mean
+        loss = d_loss(disc(real).squeeze(1), disc(fake).squeeze(1))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    x = torch.linspace(-1.5, 2.5, 41)[:, None]
+    return x.squeeze(1), disc(x).squeeze(1).detach()
+
+
+def test_least_squares_optimal_discriminator_recovered():
+    """With targets b = 1 (real) and a = 0 (fake), D*(x) = p_data / (p_data + p_g) as a raw score (Mao et al.
+    2017): for N(0,1) vs N(1,1) that is sigmoid(0.5 - x), with no sigmoid in D."""
+    x, scores = train_discriminator(lsgan_d_loss)
+    assert (scores - torch.sigmoid(0.5 - x)).abs().max().item() < 0.05
+
+
+def test_hinge_discriminator_saturates_at_its_margins():
+    """Far from the overlap the optimal hinge D sits at +1 (real) and -1 (fake), where its loss is flat."""
+    x, scores = train_discriminator(hinge_d_loss, real_mean=-3.0, fake_mean=3.0)
+    assert scores[x < -1.2].min().item() > 0.9 and scores[x > 1.2].max().item() < -0.9
+
+
+# --- the contract every objective of the registry keeps --------------------------------------------------
+
+@pytest.mark.parametrize("name", list(OBJECTIVES))
+def test_every_objective_keeps_the_contract(name):
+    game = OBJECTIVES[name]
+    cfg = resolve(apply_overrides(RunConfig(), [f"objective.name={name}"])).objective
+    assert game.name == name and game.description and game.paper
+    big = torch.tensor([200.0, -200.0])
+    assert torch.isfinite(game.d_loss(big, big)) and torch.isfinite(game.g_loss(big))
+    # D's loss falls as D separates real (high scores) from fake (low scores)
+    assert game.d_loss(torch.tensor([0.9]), torch.tensor([0.1])) < game.d_loss(torch.tensor([0.1]), torch.tensor([0.9]))
+    # G's loss falls as D scores its samples higher: G is pushed toward what D calls real
+    d_fake = torch.tensor([-0.5, 0.3], requires_grad=True)
+    (grad,) = torch.autograd.grad(game.g_loss(d_fake), d_fake)
+    assert (grad < 0).all()
+    critic = nn.Linear(2, 1)
+    real, fake = torch.randn(6, 2), torch.randn(6, 2)
+    batch = CriticBatch(lambda x: critic(x).squeeze(1), real, fake, critic(real).squeeze(1), critic(fake).squeeze(1),
+                        lambda n: torch.rand(n, generator=torch.Generator().manual_seed(0)))
+    loss, stats = game.critic_loss(batch, cfg)
+    assert loss.dim() == 0 and {"d_real", "d_fake"} <= set(stats)
+    assert ("w_estimate" in stats) == game.critic_values and ("value" in stats) == (game.scores == "probability")
+    assert ("gradient_penalty" in stats) == game.per_sample_penalty
+    assert game.critic_steps(100, cfg) == cfg.n_critic == game.defaults.n_critic
+
+
+def test_the_configs_objectives_are_the_registrys():
+    from typing import get_args
+
+    from gandojo.config import ObjectiveName
+
+    assert get_args(ObjectiveName) == tuple(OBJECTIVES)
+    with pytest.raises(ValueError, match="objective.name"):
+        apply_overrides(RunConfig(), ["objective.name=vae"])

@@ -55,7 +55,7 @@ def interrupt_at(monkeypatch, objective: str, step: int, times: int = 1):
 
 # --- stop and resume, in this process ------------------------------------------------------------------
 
-@pytest.mark.parametrize("objective", ["gan", "gan-minimax", "wgan", "wgan-gp"])
+@pytest.mark.parametrize("objective", ["gan", "gan-minimax", "lsgan", "hinge", "wgan", "wgan-gp"])
 def test_stop_and_resume_is_bit_identical(tmp_path, monkeypatch, objective):
     extra = ["objective.warmup_schedule=false"] if objective == "wgan" else []
     train_run(tiny_config(objective, 24, *extra), tmp_path / "straight", progress=False)

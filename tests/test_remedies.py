@@ -9,12 +9,13 @@ from gandojo.config import Config, apply_overrides, resolve
 from gandojo.models.common import MinibatchStd
 from gandojo.objectives import gan_d_loss, zero_centred_penalty
 from gandojo.train import Trainer, fit
+from run_helpers import trainer_for
 
 SMALL = ["model.hidden=32", "model.depth=2", "train.batch_size=64", "train.steps=20"]
 
 
 def trainer(*overrides: str) -> Trainer:
-    return Trainer(resolve(apply_overrides(Config(), [*SMALL, *overrides])))
+    return trainer_for(resolve(apply_overrides(Config(), [*SMALL, *overrides])))
 
 
 def test_packing_makes_the_discriminator_judge_groups():
@@ -29,7 +30,7 @@ def test_packing_makes_the_discriminator_judge_groups():
 
 
 def test_packing_for_images_stacks_channels():
-    t = Trainer(resolve(apply_overrides(Config(), ["data.name=digits", "model.family=dcgan", "model.width=4",
+    t = trainer_for(resolve(apply_overrides(Config(), ["data.name=digits", "model.family=dcgan", "model.width=4",
                                                    "model.latent_dim=4", "train.batch_size=8",
                                                    "objective.pack=2"])))
     first = next(m for m in t.discriminator.modules() if isinstance(m, nn.Conv2d))

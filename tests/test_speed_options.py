@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from gandojo.config import Config, apply_overrides, resolve, resolve_explained, with_objective
-from gandojo.train import Trainer
+from run_helpers import trainer_for
 
 SMALL_DCGAN = ["data.name=digits", "model.family=dcgan", "data.image_size=16", "model.width=8",
                "model.latent_dim=16", "train.batch_size=16"]
@@ -31,8 +31,8 @@ def test_channels_last_is_chosen_for_dcgan_on_the_cpu_only_and_says_why():
 
 
 def test_channels_last_changes_no_number():
-    a = Trainer(config("gan", [*SMALL_DCGAN, "train.channels_last=true"]))
-    b = Trainer(config("gan", [*SMALL_DCGAN, "train.channels_last=false"]))
+    a = trainer_for(config("gan", [*SMALL_DCGAN, "train.channels_last=true"]))
+    b = trainer_for(config("gan", [*SMALL_DCGAN, "train.channels_last=false"]))
     conv = next(p for p in a.discriminator.parameters() if p.dim() == 4 and p.shape[1] > 1)
     assert conv.is_contiguous(memory_format=torch.channels_last) and not conv.is_contiguous()
     for _ in range(3):
@@ -43,7 +43,7 @@ def test_channels_last_changes_no_number():
 
 
 def test_bf16_autocast_runs_the_forward_passes_in_bfloat16_and_keeps_the_losses_in_float32():
-    trainer = Trainer(config("gan", [*SMALL_DCGAN, "train.precision=bf16"]))
+    trainer = trainer_for(config("gan", [*SMALL_DCGAN, "train.precision=bf16"]))
     seen = []
     first_conv = next(m for m in trainer.discriminator.modules() if isinstance(m, torch.nn.Conv2d))
     first_conv.register_forward_hook(lambda module, inputs, output: seen.append(output.dtype))
@@ -56,7 +56,7 @@ def test_bf16_autocast_runs_the_forward_passes_in_bfloat16_and_keeps_the_losses_
 
 
 def test_fp32_is_the_default_precision():
-    trainer = Trainer(config("gan", SMALL_DCGAN))
+    trainer = trainer_for(config("gan", SMALL_DCGAN))
     seen = []
     first_conv = next(m for m in trainer.discriminator.modules() if isinstance(m, torch.nn.Conv2d))
     first_conv.register_forward_hook(lambda module, inputs, output: seen.append(output.dtype))
@@ -65,14 +65,14 @@ def test_fp32_is_the_default_precision():
 
 
 def test_adam_and_sgd_use_the_fused_kernels_on_the_cpu():
-    assert Trainer(config("gan")).opt_g.defaults["fused"] is True
-    assert Trainer(config("gan", ["optim.name=sgd", "optim.lr=0.1", "optim.momentum=0.5"])).opt_d.defaults["fused"]
+    assert trainer_for(config("gan")).opt_g.defaults["fused"] is True
+    assert trainer_for(config("gan", ["optim.name=sgd", "optim.lr=0.1", "optim.momentum=0.5"])).opt_d.defaults["fused"]
 
 
 @pytest.mark.skipif(shutil.which("c++") is None and shutil.which("g++") is None,
                     reason="torch.compile's CPU backend needs a C++ compiler, and this machine has none")
 def test_compile_wraps_the_training_passes_and_trains():
-    trainer = Trainer(config("gan", ["train.compile=true", "train.batch_size=32", "model.hidden=16"]))
+    trainer = trainer_for(config("gan", ["train.compile=true", "train.batch_size=32", "model.hidden=16"]))
     assert type(trainer.generator_ddp).__name__ == "OptimizedModule"
     assert type(trainer.discriminator_ddp).__name__ == "OptimizedModule"
     stats = trainer.step()
@@ -81,13 +81,13 @@ def test_compile_wraps_the_training_passes_and_trains():
 
 def test_compile_leaves_a_critic_with_a_gradient_penalty_eager():
     # torch.compile has no double backward, and the penalty differentiates ∇ₓD
-    trainer = Trainer(config("wgan-gp", ["train.compile=true"]))
+    trainer = trainer_for(config("wgan-gp", ["train.compile=true"]))
     assert type(trainer.generator_ddp).__name__ == "OptimizedModule"
     assert trainer.discriminator_ddp is trainer.discriminator
 
 
 def test_sampling_runs_in_inference_mode_and_eval_mode_and_returns_an_ordinary_tensor():
-    trainer = Trainer(config("gan", SMALL_DCGAN))
+    trainer = trainer_for(config("gan", SMALL_DCGAN))
     modes = []
     trainer.generator.register_forward_hook(
         lambda module, inputs, output: modes.append((torch.is_inference_mode_enabled(), module.training)))

@@ -9,7 +9,8 @@ import torch
 from gandojo.cli import main
 from gandojo.config import Config, apply_overrides, resolve
 from gandojo.objectives import gradient_penalty
-from gandojo.train import Trainer, fit
+from gandojo.train import fit
+from run_helpers import trainer_for
 
 QUICK = ["train.log_every=5", "train.eval_every=10", "train.eval_samples=500", "train.sample_every=20",
          "train.checkpoint_every=20", "train.batch_size=64", "model.hidden=32"]
@@ -45,7 +46,7 @@ def _interpolate_grad_norms(gp_lambda: float, steps: int = 150):
     config = resolve(apply_overrides(Config(), ["objective.name=wgan-gp", f"objective.gp_lambda={gp_lambda}",
                                                 "model.hidden=64", "model.depth=2", "train.batch_size=128",
                                                 f"train.steps={steps}"]))
-    trainer = Trainer(config)
+    trainer = trainer_for(config)
     fit(trainer, steps)
     rng = torch.Generator().manual_seed(5)
     real, fake = trainer.data.sample(1024, rng), trainer.generate(1024)
@@ -71,7 +72,7 @@ def test_wgan_gp_generator_moves_towards_the_data():
     config = resolve(apply_overrides(Config(), ["objective.name=wgan-gp", "data.name=gaussian1d",
                                                 "model.latent_dim=1", "model.hidden=32", "model.depth=2",
                                                 "train.batch_size=128", "train.steps=500"]))
-    trainer = Trainer(config)
+    trainer = trainer_for(config)
     start = trainer.generate(5000).mean().item()
     fit(trainer, 500)
     end = trainer.generate(5000).mean().item()

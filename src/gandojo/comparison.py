@@ -25,7 +25,7 @@ from gandojo.config import with_objective as play
 from gandojo.data import data_kind
 from gandojo.inference import open_generator
 from gandojo.models import generate
-from gandojo.objectives import critic_steps
+from gandojo.objectives import OBJECTIVES
 from gandojo.report import comparison_report
 from gandojo.runs.folder import FolderLock, write_json
 from gandojo.runs.runner import prepare, resume_run, train_run
@@ -35,7 +35,7 @@ from gandojo.viz.training import panels_figure
 
 __all__ = ["CLASSIC", "Comparison", "compare", "comparison_config", "steps_for_seconds"]
 
-CLASSIC = ("gan", "gan-minimax", "wgan", "wgan-gp")
+CLASSIC = ("gan", "gan-minimax", "wgan", "wgan-gp")  # the seed's four, compare's default with "best"
 # The columns of the table, by the kind of scores the data gets: (JSON key, label, format, percent).
 COLUMNS = {
     "modes": [("modes_covered", "modes", ".1f", False), ("high_quality", "HQ %", ".1f", True),
@@ -48,8 +48,9 @@ COLUMNS = {
 
 
 def comparison_config(data: str, objective: str) -> Config:
-    """The config a comparison trains: ``"best"`` is the best recipe for the data's kind; a classic objective
-    (gan, gan-minimax, wgan, wgan-gp) plays its paper defaults on the same kind of model, without remedies."""
+    """The config a comparison trains: ``"best"`` is the best recipe for the data's kind; an objective of the
+    registry (gan, gan-minimax, lsgan, hinge, wgan, wgan-gp) plays its paper defaults on the same kind of model,
+    without remedies."""
     kind = data_kind(data)
     if objective == "best":
         base = load_preset(recipe_for(data))
@@ -72,9 +73,8 @@ def steps_for_seconds(config: Config, seconds: float, *, probe_steps: int = 20) 
     started, d_before = time.perf_counter(), trainer.d_step
     fit(trainer, 3 + probe_steps)
     per_update = (time.perf_counter() - started) / (trainer.d_step - d_before + probe_steps)
-    objective = checked.objective
-    updates = np.array([critic_steps(objective.name, objective.n_critic, s, objective.warmup_schedule) + 1
-                        for s in range(_MAX_PROBED_STEPS)])
+    game, cfg = OBJECTIVES[checked.objective.name], checked.objective
+    updates = np.array([game.critic_steps(s, cfg) + 1 for s in range(_MAX_PROBED_STEPS)])
     affordable = np.cumsum(updates) * per_update <= 0.95 * seconds  # 5% for evaluations and snapshots
     return max(1, int(affordable.sum()))
 
@@ -165,9 +165,9 @@ def compare(data: str, objectives: list[str], seeds: int, budget: str, out: str 
     reproducible; its step count is in the table.
     """
     stream = stream or sys.stdout
-    unknown = [o for o in objectives if o not in (*CLASSIC, "best")]
+    unknown = [o for o in objectives if o not in (*OBJECTIVES, "best")]
     if unknown:
-        raise ValueError(f"objective {unknown[0]!r} is unknown; expected {', '.join((*CLASSIC, 'best'))}")
+        raise ValueError(f"objective {unknown[0]!r} is unknown; expected {', '.join((*OBJECTIVES, 'best'))}")
     if seeds < 1:
         raise ValueError(f"--seeds must be at least 1, got {seeds}")
     unit, amount = parse_budget(budget)

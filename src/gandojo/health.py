@@ -13,16 +13,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from gandojo.objectives import OBJECTIVES
+
 
 class HealthMonitor:
     """Watches logged records for the classic failure patterns of GAN training."""
 
     def __init__(self, objective: str):
-        from gandojo.objectives import OBJECTIVES
-
         self.objective = objective
-        # critic scores are not log-losses: the GAN thresholds do not apply to them
-        self.wasserstein = OBJECTIVES[objective].wasserstein
+        # a critic's values are not losses that D wins by driving to 0: those thresholds do not apply to them
+        self.critic_values = OBJECTIVES[objective].critic_values
         self.best_modes = 0
         self.given: set[str] = set()
         self.messages: list[str] = []
@@ -46,10 +46,10 @@ class HealthMonitor:
         out: list[str] = []
         step = record.get("step", 0)
         loss_d, loss_g = record.get("loss_d"), record.get("loss_g")
-        if not self.wasserstein and loss_d is not None and loss_d < 0.05:
+        if not self.critic_values and loss_d is not None and loss_d < 0.05:
             self._say("d_zero", step, f"the discriminator loss is near 0 ({loss_d:.3f}): D wins outright and G gets "
                       "little signal; try a smaller D learning rate or fewer D steps", out)
-        if not self.wasserstein and loss_g is not None and loss_g > 10:
+        if not self.critic_values and loss_g is not None and loss_g > 10:
             self._say("g_explode", step, f"the generator loss is exploding ({loss_g:.1f}); with gan-minimax try the "
                       "non-saturating loss (--objective gan), else lower optim.lr", out)
         if record.get("clip_fraction") is not None and record["clip_fraction"] > 0.9:

@@ -39,7 +39,8 @@ def _load_trainer(path: Path) -> tuple[Trainer, Path]:
             warnings.warn(note, stacklevel=3)
     else:
         payload, checkpoint = load_checkpoint(path), path
-    trainer = Trainer(resolve(checkpoint_config(payload)))
+    config = resolve(checkpoint_config(payload))
+    trainer = Trainer(config, load_data(config.data))
     trainer.load_state_dict(payload["trainer"])
     return trainer, checkpoint
 

@@ -1,11 +1,15 @@
 """The alternating loop: k discriminator/critic steps, then one generator step. Nothing else.
 
-Logging, evaluation, snapshots and checkpoints are hooks (:mod:`gandojo.runs.hooks`); the losses are pure
-functions (:mod:`gandojo.objectives`). The :class:`Trainer` owns the two players, their optimizers and
-every random generator it draws from, so its ``state_dict`` is enough to resume bit for bit.
+The :class:`Trainer` owns the two players, their optimizers and every random generator it draws from, so its
+``state_dict`` is enough to resume bit for bit. It sequences the phases of the game — :meth:`Trainer.critic_step`,
+:meth:`Trainer.generator_step`, and :meth:`Trainer.step` built from them — and knows no objective by name: the
+objective (:mod:`gandojo.objectives`) says what each phase computes. Logging, evaluation, snapshots and
+checkpoints are hooks (:mod:`gandojo.runs.hooks`).
 
 >>> from gandojo.config import Config, TrainConfig, resolve
->>> trainer = Trainer(resolve(Config(train=TrainConfig(steps=3, batch_size=32))))
+>>> from gandojo.data import load_data
+>>> config = resolve(Config(train=TrainConfig(steps=3, batch_size=32)))
+>>> trainer = Trainer(config, load_data(config.data))
 >>> stats = trainer.step()
 >>> stats['loss_d'] > 0, trainer.g_step
 (True, 1)
@@ -15,21 +19,56 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 
 from gandojo.config import Config
-from gandojo.data import load_data
+from gandojo.data.base import Dataset
 from gandojo.data.batches import BatchStream
 from gandojo.distributed import SINGLE, World, agree, local_batch, process_device, shard, wrap
 from gandojo.errors import NonFiniteError
 from gandojo.models import build_models, generate, pack_samples, sample_noise
-from gandojo.objectives import OBJECTIVES, build_optimizer, critic_steps, gradient_penalty, zero_centred_penalty
+from gandojo.objectives import OBJECTIVES, CriticBatch
 from gandojo.seeds import stream_seeds
 
 Hook = Callable[["Trainer", dict[str, float]], None]
+
+
+@dataclass
+class CriticStep:
+    """One critic update's statistics (detached scalar tensors), the real batch it scored, the fake batch and its
+    noise. ``fake`` keeps G's graph when the step was asked to (:meth:`Trainer.critic_step`)."""
+
+    stats: dict[str, Tensor]
+    real: Tensor
+    fake: Tensor
+    z: Tensor
+
+
+def build_optimizer(params, name: str, lr: float, betas: tuple[float, float], momentum: float):
+    """The optimizer named in the config (``adam``, ``rmsprop`` or ``sgd``).
+
+    Adam and SGD use PyTorch's fused kernels where the build has them (one kernel for all parameters: on a
+    CPU DCGAN, Adam's update takes a quarter of the time of the default multi-tensor one); RMSprop has none.
+    """
+    params = list(params)
+    if name == "adam":
+        return _fused_if_possible(torch.optim.Adam, params, lr=lr, betas=betas)
+    if name == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr, momentum=momentum)
+    if name == "sgd":
+        return _fused_if_possible(torch.optim.SGD, params, lr=lr, momentum=momentum)
+    raise ValueError(f"optimizer {name!r} is unknown; expected adam, rmsprop or sgd")
+
+
+def _fused_if_possible(optimizer: type[torch.optim.Optimizer], params: list, **settings) -> torch.optim.Optimizer:
+    try:
+        return optimizer(params, fused=True, **settings)
+    except (RuntimeError, ValueError):  # a device or build without the fused kernel (e.g. PyTorch < 2.4 on CPU)
+        return optimizer(params, **settings)
 
 
 class Trainer:
@@ -39,8 +78,8 @@ class Trainer:
     ----------
     config : Config
         A resolved config (:func:`gandojo.config.resolve`).
-    data : optional
-        A loaded data set; loaded from ``config.data`` when omitted.
+    data : Dataset
+        The loaded data set (:func:`gandojo.data.load_data`).
     share_fake_batch : bool
         One G forward per step: the last critic step's fake batch, generated with G's graph kept, is also the
         generator step's batch (default). False generates that batch again from the same noise for the
@@ -51,13 +90,13 @@ class Trainer:
         slice of every batch, noise and ε draw included, with G and D in DistributedDataParallel.
     """
 
-    def __init__(self, config: Config, data: Any = None, *, world: World = SINGLE, share_fake_batch: bool = True):
+    def __init__(self, config: Config, data: Dataset, *, world: World = SINGLE, share_fake_batch: bool = True):
         self.config = config
         # False: the plain formulation, kept to measure what sharing saves and to check that it changes nothing
         self.share_fake_batch = share_fake_batch
         self.world = world
         self.objective = OBJECTIVES[config.objective.name]
-        self.data = data if data is not None else load_data(config.data)
+        self.data = data
         self.seeds = seeds = stream_seeds(config.train.seed)  # separate streams: see gandojo.seeds
         self.device = process_device(world, config.train.device)
         self.local_batch = local_batch(config.train.batch_size, world, config.objective.pack)
@@ -80,7 +119,7 @@ class Trainer:
         if config.train.compile:
             self.generator_ddp = torch.compile(self.generator_ddp)
             # torch.compile has no double backward: a critic whose loss holds ∇ₓD (WGAN-GP, R1, R2) runs eagerly
-            if not (self.objective.penalty or config.objective.r1 > 0 or config.objective.r2 > 0):
+            if not self.objective.double_backward(config.objective):
                 self.discriminator_ddp = torch.compile(self.discriminator_ddp)
         opt = config.optim
         self.opt_g = build_optimizer(self.generator.parameters(), opt.name, opt.lr, opt.betas, opt.momentum)
@@ -140,73 +179,59 @@ class Trainer:
         """D's raw scores of samples ``x`` (B, ...): one score per group of ``objective.pack`` samples."""
         return self.discriminator(pack_samples(x, self.pack))
 
-    # --- one step of the game ------------------------------------------------------------------------
+    # --- the phases of the game ---------------------------------------------------------------------
 
-    def _critic_phase(self, *, keep_graph: bool = False) -> tuple[dict[str, Tensor], Tensor, Tensor, Tensor]:
-        """One discriminator/critic update; returns its stats, the real batch, the fake batch and its noise.
+    def _uniform(self, n: int) -> Tensor:
+        """n draws of U[0, 1] (this process's share of the global batch's draws) from the ε stream."""
+        return shard(torch.rand(n * self.world.world_size, generator=self.eps_rng), self.world).to(self.device)
 
-        With ``keep_graph`` the fake batch keeps G's graph, so that the generator step can reuse it (one G forward
-        serves both players, as in pytorch/examples); D itself only ever sees it detached.
+    def critic_step(self, *, keep_graph: bool = False) -> CriticStep:
+        """One discriminator/critic update on a fresh real batch and a fake batch from fresh noise; changes D's
+        parameters and optimizer state only (G generates without a graph, and its weights do not move).
+
+        With ``keep_graph`` the fake batch keeps G's graph, so that :meth:`generator_step` can reuse it (one G
+        forward serves both players, as in pytorch/examples); D itself only ever sees it detached.
         """
         obj, cfg = self.objective, self.config.objective
         real = self.batches.next().to(self.device)
         if self.channels_last and real.dim() == 4:
             real = real.contiguous(memory_format=torch.channels_last)
         z = self._training_noise()
-        stats: dict[str, Tensor] = {}
+        real_grad, fake_grad = obj.input_grads(cfg)
         with self._forward_precision():
             if keep_graph:
                 fake = self.generator_ddp(z)
             else:
                 with torch.no_grad():  # no graph through G: the critic step never needs G's gradients
                     fake = self.generator(z)
-            real_in = pack_samples(real, self.pack).requires_grad_(cfg.r1 > 0)
-            fake_in = pack_samples(fake.detach().float(), self.pack).requires_grad_(cfg.r2 > 0)
+            real_in = pack_samples(real, self.pack).requires_grad_(real_grad)
+            fake_in = pack_samples(fake.detach().float(), self.pack).requires_grad_(fake_grad)
             # scores in float32 whatever the forward precision: the losses and logged values stay exact
             d_real, d_fake = self.discriminator_ddp(real_in).float(), self.discriminator_ddp(fake_in).float()
-            loss = game = obj.d_loss(d_real, d_fake)  # the game's own loss; penalties are added to `loss`
-            if obj.penalty:
-                # one ε per (packed) sample of the global batch; this process keeps its slice
-                eps = shard(torch.rand(len(real_in) * self.world.world_size, generator=self.eps_rng), self.world)
-                penalty, _ = gradient_penalty(self.discriminator_ddp, real_in.detach(), fake_in.detach(),
-                                              eps.to(self.device))
-                stats["gradient_penalty"] = penalty.detach()
-                loss = loss + cfg.gp_lambda * penalty
-            if obj.wasserstein:
-                stats["w_estimate"] = -game.detach()
-            for weight, scores, inputs, name in ((cfg.r1, d_real, real_in, "r1_penalty"),
-                                                 (cfg.r2, d_fake, fake_in, "r2_penalty")):
-                if weight > 0:  # R1 / R2 (Mescheder et al. 2018): γ/2 E‖∇D‖² at the real / generated samples
-                    penalty = zero_centred_penalty(scores, inputs)
-                    stats[name] = penalty.detach()
-                    loss = loss + weight / 2 * penalty
+            loss, stats = obj.critic_loss(CriticBatch(self.discriminator_ddp, real_in, fake_in, d_real, d_fake,
+                                                      self._uniform), cfg)
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         self._guard(loss, self.discriminator, "discriminator/critic")
         self.opt_d.step()
-        if obj.clip:
-            with torch.no_grad():
-                for p in self.discriminator.parameters():
-                    p.clamp_(-cfg.clip, cfg.clip)
+        with torch.no_grad():
+            obj.after_critic_step(self.discriminator, cfg)
         self.d_step += 1
         stats["loss_d"] = loss.detach()
-        if obj.wasserstein:
-            stats["d_real"], stats["d_fake"] = d_real.detach().mean(), d_fake.detach().mean()
-        else:
-            stats["d_real"] = torch.sigmoid(d_real.detach()).mean()
-            stats["d_fake"] = torch.sigmoid(d_fake.detach()).mean()
-            stats["value"] = -game.detach()  # V(D, G) = -(D's loss without penalties)
-        return stats, real, fake, z
+        return CriticStep(stats, real, fake, z)
 
-    def _generator_phase(self, fake: Tensor | None = None, z: Tensor | None = None) -> Tensor:
-        """One generator update on ``fake`` (a batch that kept G's graph), or on ``G(z)`` generated again."""
-        # D's parameters are frozen so G's backward pass leaves no gradient in them; `judge` calls D's bare
-        # module, so under DDP the generator step never syncs D.
+    def generator_step(self, fake: Tensor | None = None) -> Tensor:
+        """One generator update; changes G's parameters, its optimizer state and its moving average only.
+
+        ``fake`` is a batch that kept G's graph (:meth:`critic_step` with ``keep_graph``); without it G generates
+        a batch from fresh noise. D judges with its parameters frozen, so G's backward pass leaves no gradient
+        in them; under DDP it calls D's bare module, so the generator step never syncs D. Returns G's loss.
+        """
         self.discriminator.requires_grad_(False)
         try:
             with self._forward_precision():
                 if fake is None:
-                    fake = self.generator_ddp(z if z is not None else self._training_noise())
+                    fake = self.generator_ddp(self._training_noise())
                 loss = self.objective.g_loss(self.judge(fake).float())
             self.opt_g.zero_grad(set_to_none=True)
             loss.backward()
@@ -262,39 +287,30 @@ class Trainer:
             norms.append(grad.flatten(1).norm(dim=1).mean().item())
         return norms[0], norms[1]
 
-    def clip_fraction(self) -> float:
-        """Share of critic weights at the clip bound (wgan): within 1% of ±clip.
-
-        The band matters: a weight clamped to +c is moved back inside by the next optimizer step
-        (by about the learning rate) before the next clamp, so "exactly at c" would miss most of them.
-        """
-        c = self.config.objective.clip
-        params = [p.detach() for p in self.discriminator.parameters()]
-        at_bound = sum(int((p.abs() >= 0.99 * c).sum()) for p in params)  # no copy of the weights into one tensor
-        return at_bound / sum(p.numel() for p in params)
-
     def step(self, *, diagnostics: bool = False) -> dict[str, float]:
-        """k critic steps then one generator step. Returns the stats as floats.
+        """The objective's k critic steps, then one generator step. Returns the stats as floats.
 
-        With ``diagnostics`` it also measures the critic's input-gradient norms (an extra backward
-        pass, so the runner asks for it at evaluation steps only).
+        The last critic step's fake batch also serves the generator step (G's parameters have not moved since it
+        was generated): one G forward fewer per step. With ``diagnostics`` it also measures the critic's
+        input-gradient norms (an extra backward pass, so the runner asks for it at evaluation steps only).
         """
         cfg = self.config.objective
-        k = critic_steps(cfg.name, cfg.n_critic, self.g_step, cfg.warmup_schedule)
+        k = self.objective.critic_steps(self.g_step, cfg)
         for i in range(k):
-            # The last critic step's fake batch also serves the generator step (G's parameters have not moved
-            # since it was generated): one G forward fewer per step.
-            d_stats, real, fake, z = self._critic_phase(keep_graph=self.share_fake_batch and i == k - 1)
-        g_loss = self._generator_phase(fake) if self.share_fake_batch else self._generator_phase(z=z)
-        stats = {name: value.item() for name, value in d_stats.items()}
+            critic = self.critic_step(keep_graph=self.share_fake_batch and i == k - 1)
+        if self.share_fake_batch:
+            g_loss = self.generator_step(critic.fake)
+        else:  # the plain formulation: the same noise through G once more
+            with self._forward_precision():
+                g_loss = self.generator_step(self.generator_ddp(critic.z))
+        stats = {name: value.item() for name, value in critic.stats.items()}
         stats["loss_g"] = g_loss.item()
         stats["critic_steps"] = float(k)
         self.last_stats = stats
-        if self.objective.clip:
-            stats["clip_fraction"] = self.clip_fraction()
+        stats.update(self.objective.critic_stats(self.discriminator, cfg))
         if diagnostics:
             stats["critic_grad_norm_real"], stats["critic_grad_norm_fake"] = self.critic_input_grad_norms(
-                real, fake)
+                critic.real, critic.fake)
         return stats
 
     # --- state ---------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ filled in by :func:`resolve`, so the ``config.yaml`` of a run folder holds every
 
 from gandojo.config.defaults import (
     GENERIC_DEFAULTS,
-    RECIPE_DEFAULTS,
     RECIPES,
     recipe_for,
     resolve,
@@ -66,7 +65,6 @@ __all__ = [
     "OptimizerName",
     "PROTOCOL_SAMPLES",
     "RECIPES",
-    "RECIPE_DEFAULTS",
     "SECTIONS",
     "TrainConfig",
     "apply_overrides",

@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from gandojo.config.schema import PROTOCOL_SAMPLES, Config, apply_overrides
+from gandojo.catalogue import PROTOCOL_SAMPLES, data_benchmark, data_kind
+from gandojo.config.schema import Config, apply_overrides
+from gandojo.objectives import OBJECTIVES
 
 # The best recipe for each kind of data: what `gandojo train --data X` trains without --preset or --objective.
 RECIPES = {"points": "best-points", "images": "best-images"}
@@ -18,8 +20,6 @@ def recipe_for(data: str) -> str:
     >>> recipe_for("ring8"), recipe_for("digits")
     ('best-points', 'best-images')
     """
-    from gandojo.data import data_kind  # local import: it imports torch
-
     return RECIPES[data_kind(data) or "points"]
 
 
@@ -36,15 +36,9 @@ def with_objective(config: Config, name: str) -> Config:
                                     "optim.momentum=null", "objective.n_critic=null", "objective.gp_lambda=null"])
 
 
-# Defaults that depend on the kind of data as well as the objective. Each is (value, why), and --dry-run
-# prints the why. The optimizer's paper defaults come from the objective registry (gandojo.objectives).
-RECIPE_DEFAULTS: dict[tuple[str, str], dict[str, tuple[Any, str]]] = {
-    ("wgan-gp", "points"): {
-        "objective.gp_lambda": (0.1, "the WGAN-GP toy code's λ; the paper's λ = 10 fails on toy mixtures"),
-        "optim.betas": ((0.5, 0.9), "the WGAN-GP toy code's Adam betas"),
-        "model.hidden": (256, "a wider MLP, as in the WGAN-GP toy code (512 there)"),
-    },
-}
+# Defaults of any objective; each is (value, why), and --dry-run prints the why. The optimizer's paper defaults,
+# and defaults that depend on the kind of data as well as the objective, are the objective's own
+# (gandojo.objectives: defaults, data_defaults).
 GENERIC_DEFAULTS: dict[str, tuple[Any, str]] = {
     "objective.gp_lambda": (10.0, "the WGAN-GP paper's λ"),
     "model.hidden": (128, "gandojo's toy MLP width"),
@@ -65,13 +59,11 @@ def resolve_explained(config: Config) -> tuple[Config, list[str]]:
     >>> why[2]
     "optim.betas = 0.5, 0.9: the WGAN-GP toy code's Adam betas"
     """
-    from gandojo.data import data_benchmark, data_kind  # local imports: both import torch
-    from gandojo.objectives import OBJECTIVES
-
     name = config.objective.name
-    d = OBJECTIVES[name].defaults
+    game = OBJECTIVES[name]
+    d = game.defaults
     kind = data_kind(config.data.name)
-    recipe = {**GENERIC_DEFAULTS, **RECIPE_DEFAULTS.get((name, kind or ""), {})}
+    recipe = {**GENERIC_DEFAULTS, **game.data_defaults.get(kind or "", {})}
     notes: list[str] = []
 
     def chosen(key: str, value: Any, why: str) -> Any:
@@ -97,7 +89,7 @@ def resolve_explained(config: Config) -> tuple[Config, list[str]]:
     )
     objective = replace(config.objective, n_critic=pick("objective.n_critic", config.objective.n_critic, d.n_critic),
                         gp_lambda=pick("objective.gp_lambda", config.objective.gp_lambda, None))
-    unused = {"objective.gp_lambda"} if name != "wgan-gp" else set()
+    unused = {"objective.gp_lambda"} if not game.per_sample_penalty else set()
     unused |= {"optim.betas"} if optim.name != "adam" else {"optim.momentum"}
     notes = [n for n in notes if n.partition(" ")[0] not in unused]  # say nothing of settings that do not apply
     model = config.model
@@ -105,12 +97,12 @@ def resolve_explained(config: Config) -> tuple[Config, list[str]]:
     if norm is None:
         if model.family == "mlp":
             norm = chosen("model.critic_norm", "none", "MLP critics have no normalisation")
-        elif name == "wgan-gp":
+        elif game.per_sample_penalty:
             norm = chosen("model.critic_norm", "layer", "the gradient penalty is per sample: no batch norm")
         else:
             norm = chosen("model.critic_norm", "batch", "DCGAN's batch normalisation")
-    if name == "wgan-gp" and norm == "batch":
-        raise ValueError("model.critic_norm='batch' cannot be used with wgan-gp: the gradient penalty is "
+    if game.per_sample_penalty and norm == "batch":
+        raise ValueError(f"model.critic_norm='batch' cannot be used with {name}: the gradient penalty is "
                          "per sample and batch normalisation mixes samples; use 'layer' or 'none'")
     hidden = model.hidden
     if hidden is None:

@@ -13,17 +13,14 @@ import yaml
 from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic.dataclasses import dataclass
 
-ObjectiveName = Literal["gan", "gan-minimax", "wgan", "wgan-gp"]
+from gandojo.catalogue import PROTOCOL_SAMPLES, Benchmark  # noqa: F401  (re-exported with the schema)
+from gandojo.objectives import OBJECTIVES
+
+ObjectiveName = Literal[tuple(OBJECTIVES)]  # the registry's names (gandojo.objectives): written once, there
 ModelFamily = Literal["mlp", "dcgan"]
 NoiseKind = Literal["normal", "uniform"]
 OptimizerName = Literal["adam", "rmsprop", "sgd"]
 Norm = Literal["none", "batch", "layer"]
-Benchmark = Literal["modes", "digits", "stacked-digits"]
-
-# Generated samples each benchmark's protocol scores: 2,500 for mode collapse (VEEGAN/PacGAN) and the digits,
-# 26,000 for the 1,000 modes of stacked digits (the Stacked MNIST protocol). Data of no benchmark: 2,500.
-PROTOCOL_SAMPLES: dict[Benchmark | None, int] = {"modes": 2500, "digits": 2500, "stacked-digits": 26000,
-                                                 None: 2500}
 
 
 def _no_bool(value: Any) -> Any:

@@ -1,7 +1,9 @@
 """Data sets by name or path, all behind one interface (:class:`~gandojo.data.base.Dataset`) and one dispatcher.
 
 Toy mixtures with known modes live in :mod:`.toy`, user point arrays in :mod:`.points`, images in
-:mod:`.images` (the bundled digits, and IDX / CIFAR-10 / image folders / arrays on disk).
+:mod:`.images` (the bundled digits, and IDX / CIFAR-10 / image folders / arrays on disk). Which name is what
+(kind, benchmark) is the torch-free :mod:`gandojo.catalogue`'s to say; the loaders here register the same names
+(checked by the tests).
 
 >>> data = load_data(DataConfig(name="ring8"))
 >>> data.kind, data.shape, data.benchmark, data.modes.count
@@ -12,48 +14,22 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Literal
 
+from gandojo.catalogue import (
+    ARRAY_SUFFIXES,
+    PROTOCOL_SAMPLES,
+    Benchmark,
+    Kind,
+    data_benchmark,
+    data_kind,
+    data_names,
+    image_format,
+)
 from gandojo.config import DataConfig
-from gandojo.data.base import PROTOCOL_SAMPLES, Benchmark, Dataset, Kind, Modes
-from gandojo.data.images import BUNDLED_IMAGES, IMAGE_FORMATS, ImageData, StackedDigits, image_format
+from gandojo.data.base import Dataset, Modes
+from gandojo.data.images import BUNDLED_IMAGES, IMAGE_FORMATS, ImageData, StackedDigits
 from gandojo.data.points import ArrayData, load_array
 from gandojo.data.toy import TOY_DATA, GaussianMixture, make_toy
-
-ARRAY_SUFFIXES = (".npy", ".npz", ".csv")
-
-
-def data_names() -> list[str]:
-    """Every registered data set name."""
-    return list(TOY_DATA) + list(BUNDLED_IMAGES)
-
-
-def data_kind(name: str) -> Literal["points", "images"] | None:
-    """What a data name or path holds: ``"points"`` (N, D), ``"images"`` (N, C, H, W), or None when it
-    names nothing that exists (``load_data`` then says what is wrong). Cheap: array files are only probed.
-
-    >>> data_kind("ring8"), data_kind("digits"), data_kind("no-such-data")
-    ('points', 'images', None)
-    """
-    if name in TOY_DATA:
-        return "points"
-    if name in BUNDLED_IMAGES:
-        return "images"
-    path = Path(name).expanduser()
-    if image_format(path) is not None:
-        return "images"
-    return "points" if path.suffix.lower() in ARRAY_SUFFIXES and path.exists() else None
-
-
-def data_benchmark(name: str) -> Benchmark | None:
-    """The benchmark a data name belongs to, without loading it (user paths have none).
-
-    >>> data_benchmark("grid25"), data_benchmark("stacked-digits"), data_benchmark("my.npy")
-    ('modes', 'stacked-digits', None)
-    """
-    if name in TOY_DATA:
-        return "modes"
-    return name if name in BUNDLED_IMAGES else None
 
 
 def load_data(config: DataConfig) -> Dataset:

@@ -11,15 +11,13 @@ for points, pixel statistics for images).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from gandojo.config import PROTOCOL_SAMPLES, Benchmark  # noqa: F401  (re-exported with the protocol)
-
-Kind = Literal["points", "images"]
+from gandojo.catalogue import PROTOCOL_SAMPLES, Benchmark, Kind  # noqa: F401  (re-exported with the protocol)
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,14 @@
-"""What the model families share: the image sizes a DCGAN takes, argument checks, and the critic's norms."""
+"""What the model families share: argument checks and the critic's norms (the image sizes a DCGAN takes are the
+catalogue's, :mod:`gandojo.catalogue`)."""
 
 from __future__ import annotations
-
-import math
 
 import torch
 from torch import Tensor, nn
 
+from gandojo.catalogue import IMAGE_SIZES as SUPPORTED_SIZES  # noqa: F401  (the sizes a DCGAN builds)
+from gandojo.catalogue import check_image_size  # noqa: F401  (re-exported for the model builders)
 from gandojo.config import Norm
-
-SUPPORTED_SIZES = (8, 16, 32, 64, 128)
-
-
-def check_image_size(image_size: int, name: str = "image_size") -> int:
-    """Number of stride-2 stages between 4×4 and ``image_size``; ValueError (naming ``name``) unless a power
-    of two from 8 to 128.
-
-    >>> check_image_size(32)
-    3
-    """
-    if isinstance(image_size, bool) or not isinstance(image_size, int) or image_size not in SUPPORTED_SIZES:
-        raise ValueError(f"{name} {image_size!r} is not supported; expected a power of two from 8 to 128 "
-                         f"({', '.join(map(str, SUPPORTED_SIZES))})")
-    return int(math.log2(image_size)) - 2
 
 
 def check_positive_int(name: str, value: int, *, allow_zero: bool = False) -> None:

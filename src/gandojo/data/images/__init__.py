@@ -24,10 +24,7 @@ torch.Size([4, 3, 16, 16])
 
 from gandojo.data.images.bundled import BUNDLED_IMAGES, StackedDigits, digits, stacked_digits
 from gandojo.data.images.formats import (
-    IMAGE_EXTENSIONS,
     IMAGE_FORMATS,
-    image_format,
-    is_image_array,
     load_cifar10,
     load_idx,
     load_image_array,
@@ -35,8 +32,6 @@ from gandojo.data.images.formats import (
     read_idx,
 )
 from gandojo.data.images.transforms import ImageData, resize_images, to_channels
-from gandojo.models.common import SUPPORTED_SIZES as IMAGE_SIZES
 
-__all__ = ["BUNDLED_IMAGES", "IMAGE_EXTENSIONS", "IMAGE_FORMATS", "IMAGE_SIZES", "ImageData", "StackedDigits",
-           "digits", "image_format", "is_image_array", "load_cifar10", "load_idx", "load_image_array",
-           "load_image_folder", "read_idx", "resize_images", "stacked_digits", "to_channels"]
+__all__ = ["BUNDLED_IMAGES", "IMAGE_FORMATS", "ImageData", "StackedDigits", "digits", "load_cifar10", "load_idx",
+           "load_image_array", "load_image_folder", "read_idx", "resize_images", "stacked_digits", "to_channels"]

@@ -9,9 +9,9 @@ from typing import ClassVar
 import torch
 from torch import Tensor
 
+from gandojo.catalogue import check_image_size
 from gandojo.data.base import Benchmark, Kind
 from gandojo.data.images.transforms import ImageData, resize_images
-from gandojo.models.common import check_image_size
 
 __all__ = ["BUNDLED_IMAGES", "StackedDigits", "digits", "stacked_digits"]
 

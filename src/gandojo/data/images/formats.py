@@ -9,16 +9,14 @@ import pickle
 import struct
 import warnings
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import torch
 
+from gandojo.catalogue import IMAGE_EXTENSIONS, check_image_size, cifar_folder, is_idx_name
 from gandojo.data.images.transforms import ImageData, finish, scale_to_unit
-from gandojo.models.common import check_image_size
 
-__all__ = ["IMAGE_EXTENSIONS", "IMAGE_FORMATS", "image_format", "is_image_array", "load_cifar10", "load_idx",
-           "load_image_array", "load_image_folder", "read_idx"]
+__all__ = ["IMAGE_FORMATS", "load_cifar10", "load_idx", "load_image_array", "load_image_folder", "read_idx"]
 
 
 _IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -57,11 +55,6 @@ def read_idx(path: str | Path) -> np.ndarray:
     return np.frombuffer(raw, dtype=dtype, offset=header).reshape(dims)
 
 
-def _is_idx_name(path: Path) -> bool:
-    name = path.name.lower()
-    return "idx" in name and "ubyte" in name
-
-
 def _idx_labels_for(images: Path) -> Path | None:
     for old, new in (("images-idx3", "labels-idx1"), ("images.idx3", "labels.idx1")):
         if old in images.name:
@@ -81,7 +74,7 @@ def load_idx(path: str | Path, image_size: int = 32, channels: int | None = None
     path = Path(path)
     check_image_size(image_size, "data.image_size")
     if path.is_dir():
-        found = sorted(p for p in path.iterdir() if p.is_file() and _is_idx_name(p) and "idx3" in p.name)
+        found = sorted(p for p in path.iterdir() if p.is_file() and is_idx_name(p) and "idx3" in p.name)
         if not found:
             raise ValueError(f"{path}: no IDX image file (*-images-idx3-ubyte or .gz) in this folder")
         train = [p for p in found if p.name.startswith("train")]
@@ -127,13 +120,6 @@ def _load_batch(path: Path) -> dict:
     return {k.decode() if isinstance(k, bytes) else k: v for k, v in batch.items()}
 
 
-def _cifar_folder(path: Path) -> Path | None:
-    for folder in (path, path / "cifar-10-batches-py"):
-        if folder.is_dir() and any(folder.glob("data_batch_*")):
-            return folder
-    return None
-
-
 def load_cifar10(path: str | Path, image_size: int = 32, channels: int | None = None) -> ImageData:
     """CIFAR-10's training images from its python batches (``data_batch_1`` ... ``data_batch_5``).
 
@@ -142,7 +128,7 @@ def load_cifar10(path: str | Path, image_size: int = 32, channels: int | None = 
     """
     path = Path(path)
     check_image_size(image_size, "data.image_size")
-    folder = _cifar_folder(path)
+    folder = cifar_folder(path)
     if folder is None:
         raise ValueError(f"{path}: no CIFAR-10 python batches (data_batch_*) here or in cifar-10-batches-py/")
     images, labels = [], []
@@ -164,9 +150,6 @@ def load_cifar10(path: str | Path, image_size: int = 32, channels: int | None = 
     x = scale_to_unit(np.concatenate(images), str(folder))
     return finish("cifar10", x, image_size, channels, labels=torch.as_tensor(np.concatenate(labels)),
                    class_names=class_names)
-
-
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg")
 
 
 def load_image_folder(path: str | Path, image_size: int = 32, channels: int | None = None) -> ImageData:
@@ -225,18 +208,6 @@ def _image_array_from_npz(archive) -> tuple[np.ndarray | None, np.ndarray | None
     return archive[image_key], (archive[label_key] if label_key else None)
 
 
-def is_image_array(path: str | Path) -> bool:
-    """Whether a ``.npy``/``.npz`` file holds images (a 3-D or 4-D array) rather than points (N, D)."""
-    path = Path(path)
-    try:
-        if path.suffix.lower() == ".npy":
-            return np.load(path, mmap_mode="r", allow_pickle=False).ndim in (3, 4)
-        with np.load(path, allow_pickle=False) as archive:
-            return _image_array_from_npz(archive)[0] is not None
-    except (OSError, ValueError, EOFError):
-        return False
-
-
 def load_image_array(path: str | Path, image_size: int = 32, channels: int | None = None) -> ImageData:
     """Images from a ``.npy`` or ``.npz`` array of shape (N, H, W), (N, C, H, W) or (N, H, W, C), C in {1, 3, 4}.
 
@@ -274,23 +245,6 @@ def load_image_array(path: str | Path, image_size: int = 32, channels: int | Non
     if len(array) < 2:
         raise ValueError(f"{path}: expected at least 2 images, got {len(array)}")
     return finish(path.stem, scale_to_unit(array, str(path)), image_size, channels, labels=labels)
-
-
-def image_format(path: str | Path) -> Literal["array", "idx", "cifar10", "folder"] | None:
-    """Which loader reads ``path``: an image array, IDX files, CIFAR-10 batches, a folder of images, or None
-    (no images there: a points array, or nothing at all)."""
-    path = Path(path)
-    if path.is_file():
-        if path.suffix.lower() in (".npy", ".npz"):
-            return "array" if is_image_array(path) else None
-        return "idx" if _is_idx_name(path) or path.suffix == ".gz" else None
-    if not path.is_dir():
-        return None
-    if _cifar_folder(path) is not None:
-        return "cifar10"
-    if any(_is_idx_name(p) and "idx3" in p.name for p in path.iterdir() if p.is_file()):
-        return "idx"
-    return "folder"
 
 
 IMAGE_FORMATS = {"array": load_image_array, "idx": load_idx, "cifar10": load_cifar10, "folder": load_image_folder}
