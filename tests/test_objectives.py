@@ -6,8 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from gandojo.config import ObjectiveConfig, apply_overrides, resolve
 from gandojo.config import Config as RunConfig
+from gandojo.config import ObjectiveConfig, apply_overrides, resolve
 from gandojo.objectives import (
     OBJECTIVES,
     CriticBatch,

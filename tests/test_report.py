@@ -17,6 +17,7 @@ from PIL import Image
 from gandojo import objectives
 from gandojo.cli import main
 from gandojo.config import Config, apply_overrides
+from gandojo.report import run_report
 from gandojo.runs.runner import train_run
 from gandojo.train import NonFiniteError
 
@@ -29,7 +30,7 @@ ARTIFACTS = Path(os.environ.get("GANDOJO_TEST_ARTIFACTS", Path(__file__).resolve
 def tiny_run(tmp_path: Path, *extra: str, objective: str = "wgan-gp") -> Path:
     run = tmp_path / "run"
     config = apply_overrides(Config(), [f"objective.name={objective}", "train.steps=30", *TINY, *extra])
-    train_run(config, run, progress=False)
+    train_run(config, run, progress=False, report=run_report)  # as the command line does
     return run
 
 

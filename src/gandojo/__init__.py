@@ -7,13 +7,9 @@ The public API; every name here is documented and tested. Names are imported on 
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("gandojo")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+from gandojo.version import __version__
 
 # public name -> the module that defines it
 _EXPORTS = {

@@ -51,7 +51,7 @@ DATA: dict[str, DataEntry] = {
     "stacked-digits": DataEntry("images", "stacked-digits", "three digits as the three channels: 1,000 modes"),
 }
 
-ARRAY_SUFFIXES = (".npy", ".npz", ".csv")
+ARRAY_SUFFIXES = (".npy", ".npz", ".csv", ".txt")  # point arrays (gandojo.data.points)
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg")
 IMAGE_SIZES = (8, 16, 32, 64, 128)  # square sizes the DCGAN models build: a power of two from 8 to 128
 

@@ -26,7 +26,7 @@ from gandojo.data import data_kind
 from gandojo.inference import open_generator
 from gandojo.models import generate
 from gandojo.objectives import OBJECTIVES
-from gandojo.report import comparison_report
+from gandojo.report import comparison_report, run_report
 from gandojo.runs.folder import FolderLock, write_json
 from gandojo.runs.runner import prepare, resume_run, train_run
 from gandojo.train import Trainer, fit
@@ -213,9 +213,10 @@ def _compare(data: str, objectives: list[str], seeds: int, budget: str, out: Pat
                       flush=True)
                 bar = stream.isatty()  # a progress bar per run on a terminal; otherwise one line before and after
                 if how == "resuming":
-                    summary = resume_run(folder, progress=bar, stream=stream, cache_dir=cache_dir)
+                    summary = resume_run(folder, progress=bar, stream=stream, cache_dir=cache_dir, report=run_report)
                 else:
-                    summary = train_run(seeded, folder, progress=bar, stream=stream, cache_dir=cache_dir)
+                    summary = train_run(seeded, folder, progress=bar, stream=stream, cache_dir=cache_dir,
+                                        report=run_report)
                 print(f"[{done}/{total}] {objective} seed {seed}: {summary['steps']} steps in "
                       f"{summary['seconds']:.1f} s; {_scores(summary['evaluation'])}", file=stream, flush=True)
             runs[objective].append(summary)

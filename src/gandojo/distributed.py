@@ -28,8 +28,9 @@ variables (:func:`world_from_env`) and hands it down.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
@@ -37,10 +38,12 @@ from typing import Any, Literal
 import torch
 from torch import Tensor, nn
 
+from gandojo.errors import NonFiniteError, StopRequested
+
 Backend = Literal["gloo", "nccl"]
 
-__all__ = ["SINGLE", "Backend", "World", "agree", "local_batch", "meet", "process_device",
-           "share_from_main", "shard", "start", "stop", "world_from_env", "wrap"]
+__all__ = ["SINGLE", "Backend", "World", "agree", "local_batch", "meet", "process_device", "process_group",
+           "set_threads", "share_from_main", "shard", "start", "stop", "world_from_env", "wrap"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,38 @@ def start(world: World, backend: Backend | None = None, *, timeout: timedelta = 
         torch.cuda.set_device(world.local_rank)
     dist.init_process_group(backend, rank=world.rank, world_size=world.world_size, timeout=timeout)
     return str(dist.get_backend())
+
+
+@contextlib.contextmanager
+def process_group(world: World, backend: Backend | None = None) -> Iterator[None]:
+    """The whole life of this process in a torchrun job: join the process group, run the block, leave.
+
+    Nothing to join for one process (a ``backend`` is then refused, with how to start torchrun). The ranks leave
+    together (a barrier first, :func:`stop`) when the block ended in agreement: it returned, or raised what every
+    rank raises at the same step (a stop signal, a NaN); after any other error this rank leaves at once.
+    """
+    if not world.distributed:
+        if backend is not None:
+            raise ValueError("--backend is for runs started by torchrun (e.g. torchrun --nproc_per_node=2 -m gandojo "
+                             "train ...)")
+        yield
+        return
+    start(world, backend)
+    together = False
+    try:
+        yield
+        together = True
+    except (StopRequested, NonFiniteError):
+        together = True  # raised by every rank after the same step
+        raise
+    finally:
+        stop(together=together)
+
+
+def set_threads(threads: int | None) -> None:
+    """CPU threads of this process's torch operations (None: PyTorch's choice, every core or OMP_NUM_THREADS)."""
+    if threads is not None:
+        torch.set_num_threads(threads)
 
 
 def stop(*, together: bool = False) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import errno as errnos
 import os
 import signal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -126,3 +128,57 @@ class StopRequested(SignalStop):
 def stop_signal(err: BaseException) -> int:
     """The signal behind an interruption: a :class:`SignalStop`'s own, SIGINT for a plain KeyboardInterrupt."""
     return err.signum if isinstance(err, SignalStop) else int(signal.SIGINT)
+
+
+# --- bad arguments, in the caller's words ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Names:
+    """How a caller names a function's arguments and their entries, for the errors it shows.
+
+    The library's own words (the default) say ``a[1]`` and ``len(a)``; the command line's say ``--p at x2`` and
+    ``cells of --p``: ``options`` maps argument names to the caller's, and ``cells`` numbers entries as cells
+    x1..xn, as the command's tables do.
+
+    >>> cli = Names({"a": "--p"}, cells=True)
+    >>> Names().entry("a", 1), cli.entry("a", 1), cli.entry("plan", 0, 2), cli.size("a")
+    ('a[1]', '--p at x2', 'plan row x1, column x3', 'cells of --p')
+    """
+
+    options: Mapping[str, str] = field(default_factory=dict)
+    cells: bool = False
+
+    def __call__(self, argument: str) -> str:
+        return self.options.get(argument, argument)
+
+    def entry(self, argument: str, *index: int) -> str:
+        """One entry of an argument: ``a[3]`` / ``--p at x4``, ``plan[0, 2]`` / ``--plan row x1, column x3``."""
+        if not self.cells:
+            return f"{argument}[{', '.join(map(str, index))}]"
+        if len(index) == 1:
+            return f"{self(argument)} at x{index[0] + 1}"
+        return f"{self(argument)} row x{index[0] + 1}, column x{index[1] + 1}"
+
+    def line(self, what: str, k: int) -> str:
+        """Row or column ``k``: ``row 3`` / ``row x4``."""
+        return f"{what} x{k + 1}" if self.cells else f"{what} {k}"
+
+    def size(self, argument: str) -> str:
+        """How many entries an argument has: ``len(a)`` / ``cells of --p``."""
+        return f"cells of {self(argument)}" if self.cells else f"len({argument})"
+
+    def flag(self, keyword: str) -> str:
+        """A keyword argument switched on: ``renormalize=True`` / ``--renormalize``."""
+        return self.options.get(keyword, f"{keyword}=True")
+
+
+class ArgumentError(ValueError):
+    """Bad input to a library function, naming the argument (and the entry) it concerns. ``str(error)`` says it in
+    the library's words; :meth:`told` in a caller's (:class:`Names`), with no rewording of the text afterwards."""
+
+    def __init__(self, argument: str, tell: Callable[[Names], str]):
+        self.argument, self.tell = argument, tell
+        super().__init__(tell(Names()))
+
+    def told(self, names: Names) -> str:
+        return self.tell(names)

@@ -14,6 +14,7 @@ from torch import Tensor
 
 from gandojo.config import Config, resolve
 from gandojo.data import load_data
+from gandojo.metrics.inception import check_inception, inception_fid
 from gandojo.metrics.scoring import make_evaluator, protocol_samples
 from gandojo.models import build_models, generate, sample_noise
 from gandojo.runs.checkpoint import checkpoint_config, load_checkpoint, load_exported
@@ -94,8 +95,6 @@ def evaluate_run(path: str | Path, *, samples: int | None = None, seed: int | No
     if samples is not None and samples < 2:
         raise ValueError(f"--samples must be at least 2, got {samples}")
     if inception_weights is not None:
-        from gandojo.metrics.inception import check_inception
-
         check_inception(inception_weights)  # fail before the work, not after
     loaded = open_generator(path)
     generator, config, data = loaded.generator, loaded.config, loaded.data
@@ -107,8 +106,6 @@ def evaluate_run(path: str | Path, *, samples: int | None = None, seed: int | No
                     torch.Generator().manual_seed(streams["eval_noise"]))
     result = make_evaluator(data, seed=streams["eval_real"], cache_dir=cache_dir)(fake)
     if inception_weights is not None:
-        from gandojo.metrics.inception import inception_fid
-
         real = data.sample(samples, torch.Generator().manual_seed(streams["eval_real"]))
         result["fid"] = inception_fid(real, fake, inception_weights)
     result["scored"] = {"source": str(loaded.source), "step": loaded.step, "samples": samples,

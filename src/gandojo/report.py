@@ -21,6 +21,7 @@ import numpy as np
 from gandojo.atomic import atomic_write
 from gandojo.metrics.report import format_evaluation
 from gandojo.runs.progress import read_metrics
+from gandojo.viz.images import save_gif
 
 __all__ = ["comparison_report", "embedded_image", "evolution_gif", "html_page", "run_report", "write_text"]
 
@@ -73,7 +74,6 @@ def evolution_gif(run_dir: str | Path, *, max_frames: int = 40) -> Path | None:
     spaced, always the last), or None when the run has fewer than two."""
     from PIL import Image
 
-    from gandojo.viz.images import save_gif
 
     run_dir = Path(run_dir)
     paths = _snapshots(run_dir)

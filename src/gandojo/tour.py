@@ -23,9 +23,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+import matplotlib.pyplot as plt
 import torch
+from scipy.stats import spearmanr
 
 from gandojo.atomic import make_folder
+from gandojo.config import Config, apply_overrides, load_preset, resolve
+from gandojo.distances import score_plan, transport
+from gandojo.lessons import parallel_lines
+from gandojo.metrics.report import format_evaluation, format_mode_table
+from gandojo.models import build_models
+from gandojo.models.dcgan_rules import RULES, discriminator_violations, generator_violations
+from gandojo.objectives import OBJECTIVES
+from gandojo.report import embedded_image, html_page, run_report, write_text
+from gandojo.runs.folder import LOCK_FILE, FolderLock
+from gandojo.runs.progress import read_metrics
+from gandojo.runs.runner import train_run
+from gandojo.viz import save_png
+from gandojo.viz.transport import plot_parallel_lines, plot_transport
 
 __all__ = ["FULL", "QUICK", "TOUR_STEPS", "Budget", "tour"]
 
@@ -77,23 +92,18 @@ class Tour:
         print(text, file=self.stream, flush=True)
 
     def train(self, chapter: Chapter, name: str, overrides: list[str], preset: str | None = None) -> dict[str, Any]:
-        from gandojo.config import Config, apply_overrides, load_preset
-        from gandojo.runs.runner import train_run
 
         base = load_preset(preset) if preset else Config()
         if self.budget.eval_samples is not None:
             overrides = [*overrides, f"train.eval_samples={self.budget.eval_samples}"]
         run_dir = self.out / name
         summary = train_run(apply_overrides(base, overrides), run_dir, progress=self.stream.isatty(),
-                            stream=self.stream, cache_dir=self.cache_dir)
+                            stream=self.stream, cache_dir=self.cache_dir, report=run_report)
         chapter.runs.append(run_dir)
         return summary
 
     # 1 ------------------------------------------------------------------------------------------------------
     def players(self) -> Chapter:
-        from gandojo.objectives import OBJECTIVES
-        from gandojo.runs.progress import read_metrics
-        from gandojo.viz import save_png
 
         c = self.begin("1. Two players and V(D, G)")
         self.say(c, "G turns noise into samples, D scores them; they play min_G max_D V(D, G) with")
@@ -108,8 +118,6 @@ class Tour:
                         f"{grads['gan'][i].item():22.4f}")
         self.say(c, "Early in training D rejects fakes (D(G(z)) near 0): the minimax gradient vanishes exactly then,")
         self.say(c, "the non-saturating one is largest. Same fixed point, very different start.")
-
-        import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(6, 3.6))
         d = torch.linspace(-10, 6, 400)
@@ -134,8 +142,6 @@ class Tour:
 
     # 2, 3 ---------------------------------------------------------------------------------------------------
     def _mode_chapter(self, c: Chapter, name: str, overrides: list[str], preset: str | None) -> dict[str, Any]:
-        from gandojo.metrics.report import format_mode_table
-        from gandojo.runs.progress import read_metrics
 
         summary = self.train(c, name, overrides, preset)
         records = [r for r in read_metrics(c.runs[-1] / "metrics.jsonl") if "modes_covered" in r]
@@ -168,9 +174,6 @@ class Tour:
         return c
 
     def wgan_gp(self) -> Chapter:
-        from scipy.stats import spearmanr
-
-        from gandojo.runs.progress import read_metrics
 
         c = self.begin("3. WGAN-GP on the same data")
         steps = self.budget.three_mode
@@ -198,8 +201,6 @@ class Tour:
 
     # 4 ------------------------------------------------------------------------------------------------------
     def transport(self) -> Chapter:
-        from gandojo.distances import score_plan, transport
-        from gandojo.viz.transport import plot_transport
 
         c = self.begin("4. The Wasserstein distance by hand")
         p, q, x = [6, 4, 3, 1], [3, 4, 4, 3], [1, 2, 3, 4]
@@ -227,8 +228,6 @@ class Tour:
 
     # 5 ------------------------------------------------------------------------------------------------------
     def parallel_lines(self) -> Chapter:
-        from gandojo.lessons import parallel_lines
-        from gandojo.viz.transport import plot_parallel_lines
 
         c = self.begin("5. Why JS fails where W does not")
         self.say(c, "P0 is the segment {0} × [0, 1], Pθ the same segment at x = θ:")
@@ -244,10 +243,6 @@ class Tour:
 
     # 6 ------------------------------------------------------------------------------------------------------
     def dcgan(self) -> Chapter:
-        from gandojo.config import load_preset, resolve
-        from gandojo.metrics.report import format_evaluation
-        from gandojo.models import build_models
-        from gandojo.models.dcgan_rules import RULES, discriminator_violations, generator_violations
 
         c = self.begin("6. DCGAN on the bundled digits")
         steps = self.budget.dcgan
@@ -272,7 +267,6 @@ class Tour:
         return c
 
     def html(self, total: float) -> Path:
-        from gandojo.report import embedded_image, html_page, write_text
 
         body = ["<h1>The gandojo tour</h1>",
                 f"<p class=\"muted\">Six steps, computed on this machine in {total:.0f} s. Each run folder has its own "
@@ -298,7 +292,6 @@ def tour(out: str | Path = "runs/tour", *, quick: bool = False, stream: TextIO |
     ``out`` must be new, empty, or an earlier tour's folder (then it is replaced). ``budget`` overrides the
     step counts (``quick`` picks the small ones).
     """
-    from gandojo.runs.folder import LOCK_FILE, FolderLock
 
     out = Path(out)
     earlier = [p for p in out.iterdir() if p.name != LOCK_FILE] if out.is_dir() else []

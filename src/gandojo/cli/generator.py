@@ -9,8 +9,13 @@ from typing import Annotated
 
 import typer
 
+from gandojo.catalogue import PROTOCOL_SAMPLES
 from gandojo.cli.app import CacheDir, app, say
-from gandojo.config import PROTOCOL_SAMPLES
+from gandojo.cli.lazy import lazy_import
+
+inference = lazy_import("gandojo.inference")
+results = lazy_import("gandojo.metrics.report")
+checkpoint = lazy_import("gandojo.runs.checkpoint")
 
 
 @app.command(epilog="Examples:\n\n  gandojo evaluate runs/ring8\n\n"
@@ -29,15 +34,13 @@ def evaluate(
     cache_dir: CacheDir = None,
 ):
     """Draw samples from a trained generator and print its scores (mode table, distances, image metrics)."""
-    from gandojo.inference import evaluate_run
-    from gandojo.metrics.report import describe_scored, format_evaluation, json_safe
-
-    result = evaluate_run(run, samples=samples, seed=seed, cache_dir=cache_dir, inception_weights=inception_weights)
+    result = inference.evaluate_run(run, samples=samples, seed=seed, cache_dir=cache_dir,
+                                    inception_weights=inception_weights)
     if as_json:
-        print(json.dumps(json_safe(result)))
+        print(json.dumps(results.json_safe(result)))
     else:
-        say(format_evaluation(result))
-        say(describe_scored(result["scored"]))
+        say(results.format_evaluation(result))
+        say(results.describe_scored(result["scored"]))
 
 
 @app.command(epilog="Examples:\n\n  gandojo sample runs/ring8 -n 1000 --out points.npy\n\n"
@@ -53,9 +56,7 @@ def sample(
     nrow: Annotated[int | None, typer.Option(help="Images per row of a grid [default: square].")] = None,
 ):
     """Write samples from a trained generator to a file (or, for images, a grid or a folder of PNGs)."""
-    from gandojo.inference import write_samples
-
-    path = write_samples(source, n, out, seed=seed, nrow=nrow)
+    path = inference.write_samples(source, n, out, seed=seed, nrow=nrow)
     say(f"wrote {n} samples to {path}")
 
 
@@ -65,11 +66,8 @@ def export(
     out: Annotated[Path, typer.Option(help="The .safetensors file to write.")] = Path("generator.safetensors"),
 ):
     """Export the generator's weights (safetensors) with its config, for `gandojo sample` or your own code."""
-    from gandojo.inference import load_trainer
-    from gandojo.runs.checkpoint import export_generator
-
-    trainer = load_trainer(run)
-    path = export_generator(trainer.sampler, trainer.config, out, step=trainer.g_step)
+    trainer = inference.load_trainer(run)
+    path = checkpoint.export_generator(trainer.sampler, trainer.config, out, step=trainer.g_step)
     say(f"wrote {path} and {path.with_suffix('.json')}")
 
 
@@ -85,7 +83,5 @@ def interpolate(
     gif: Annotated[Path | None, typer.Option(help="Also write an animated GIF.")] = None,
 ):
     """Write latent interpolation strips (linear and spherical) of an image generator, optionally as a GIF."""
-    from gandojo.inference import write_interpolation
-
-    path = write_interpolation(source, out, rows=rows, steps=steps, method=method, seed=seed, gif=gif)
+    path = inference.write_interpolation(source, out, rows=rows, steps=steps, method=method, seed=seed, gif=gif)
     say(f"wrote {path}" + (f" and {gif}" if gif else ""))

@@ -12,12 +12,23 @@ import typer
 
 import gandojo.config as cfg
 from gandojo.cli.app import CacheDir, app, console, err_console, say
+from gandojo.cli.lazy import lazy_import
+from gandojo.errors import SignalStop, StopRequested, stop_signal
+from gandojo.objectives import OBJECTIVES
+
+comparison = lazy_import("gandojo.comparison")
+distributed = lazy_import("gandojo.distributed")
+pages = lazy_import("gandojo.report")
+results = lazy_import("gandojo.metrics.report")
+runner = lazy_import("gandojo.runs.runner")
+tour_module = lazy_import("gandojo.tour")
+
+# the registry's names, for the help texts: a new objective appears in --help without an edit here
+OBJECTIVE_NAMES = ", ".join(OBJECTIVES)
 
 
 def stopped_line(err: KeyboardInterrupt) -> str:
     """What a stop signal did to a run, in one line (``interrupted: a checkpoint was written at step 12``)."""
-    from gandojo.errors import SignalStop, StopRequested
-
     signum = err.signum if isinstance(err, SignalStop) else signal.SIGINT
     what = "interrupted" if signum == signal.SIGINT else f"terminated by {signal.Signals(signum).name}"
     saved = getattr(err, "saved_step", None)
@@ -29,8 +40,6 @@ def stopped_line(err: KeyboardInterrupt) -> str:
 
 def exit_code(err: KeyboardInterrupt) -> int:
     """128 + the signal's number: 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP."""
-    from gandojo.errors import stop_signal
-
     return 128 + stop_signal(err)
 
 
@@ -64,8 +73,8 @@ def train(
                                              "points, image arrays, an image folder, IDX files, CIFAR-10 "
                                              "batches.")] = None,
     model: Annotated[str | None, typer.Option(help="Model family: mlp or dcgan.")] = None,
-    objective: Annotated[str | None, typer.Option(help="gan (non-saturating), gan-minimax, wgan, wgan-gp.")]
-    = None,
+    objective: Annotated[str | None, typer.Option(help=f"The game: {OBJECTIVE_NAMES} (gan is the non-saturating "
+                                                  "GAN; gandojo objectives says what each is).")] = None,
     steps: Annotated[int | None, typer.Option(help="Generator steps.")] = None,
     time_limit: Annotated[str | None, typer.Option(help="Stop cleanly (evaluate, checkpoint, summary) after this "
                                                    "much training time: 120s, 2m, 1.5h.")] = None,
@@ -91,9 +100,6 @@ def train(
     Extra arguments of the form section.key=value override any config value. Under torchrun every process runs
     this same command: rank 0 writes the run folder, the others train their share of each batch.
     """
-    from gandojo.distributed import world_from_env
-    from gandojo.runs.runner import check_config, resume_run, train_run
-
     limit = None if time_limit is None else cfg.parse_budget(time_limit)
     if limit is not None and limit[0] != "seconds":
         raise ValueError(f"--time-limit {time_limit}: a time such as 120s or 2m (use --steps for steps)")
@@ -101,13 +107,10 @@ def train(
              "train.time_limit": None if limit is None else limit[1], "train.tensorboard": tensorboard or None}
     overrides = [f"{k}={v}" for k, v in flags.items() if v is not None] + _split_overrides(ctx.args)
     if resume is None:
-        recipe = cfg.recipe_for(data or "ring8") if preset is None and objective is None else None
-        config = cfg.load_preset(preset or recipe) if (preset or recipe) else cfg.Config()
-        if objective is not None:
-            config = cfg.with_objective(config, objective)
-        config = cfg.apply_overrides(config, overrides + ([f"train.steps={steps}"] if steps is not None else []))
+        config, recipe = cfg.requested_config(preset=preset, objective=objective, data=data, steps=steps,
+                                              overrides=overrides)
         if dry_run:
-            checked, notes = check_config(config)
+            checked, notes = runner.check_config(config)
             if recipe is not None:
                 notes.insert(0, f"preset: {recipe}, the best recipe for this kind of data; choose another with "
                                 f"--preset or --objective. {cfg.preset_description(recipe)}")
@@ -119,46 +122,38 @@ def train(
     elif preset is not None or dry_run:
         raise ValueError("--resume continues a saved run as it was saved; --preset and --dry-run are for new runs")
     run_dir = out if resume is None else resume
-    if threads is not None:
-        import torch
-
-        torch.set_num_threads(threads)
-    world = world_from_env(os.environ)  # torchrun's RANK/WORLD_SIZE/LOCAL_RANK; one process without them
-    if world.distributed:
-        from gandojo import distributed
-
-        distributed.start(world, backend)
-    elif backend is not None:
-        raise ValueError("--backend is for runs started by torchrun (e.g. torchrun --nproc_per_node=2 -m gandojo "
-                         "train ...)")
-    from gandojo.errors import NonFiniteError, StopRequested
-
-    together = False  # under torchrun: did every rank end here in agreement (then they leave together)?
+    distributed.set_threads(threads)
+    world = distributed.world_from_env(os.environ)  # torchrun's RANK/WORLD_SIZE/LOCAL_RANK; one process without
     try:
-        if resume is None:
-            summary = train_run(config, out, progress=not quiet, cache_dir=cache_dir, world=world)
-        else:
-            summary = resume_run(resume, steps=steps, progress=not quiet, cache_dir=cache_dir, world=world,
-                                 overrides=overrides + ([f"objective.name={objective}"] if objective is not None
-                                                        else []))
-        together = True
-    except BaseException as err:
-        together = isinstance(err, StopRequested | NonFiniteError)  # both raised on every rank at the same step
-        if not isinstance(err, KeyboardInterrupt):
-            raise
+        with distributed.process_group(world, backend):
+            if resume is None:
+                summary = runner.train_run(config, out, progress=not quiet, cache_dir=cache_dir, world=world,
+                                           report=pages.run_report)
+            else:
+                summary = runner.resume_run(resume, steps=steps, progress=not quiet, cache_dir=cache_dir, world=world,
+                                            overrides=overrides + ([f"objective.name={objective}"] if objective
+                                                                   is not None else []), report=pages.run_report)
+    except KeyboardInterrupt as err:
         if world.is_main:
             err_console.print(f"{stopped_line(err)}; continue with --resume {run_dir}", markup=False)
         raise typer.Exit(exit_code(err)) from None
-    finally:
-        if world.distributed:
-            distributed.stop(together=together)
     if summary is None:  # a rank other than 0 under torchrun: rank 0 reports
         return
-    from gandojo.metrics.report import format_evaluation
-
-    say(format_evaluation(summary["evaluation"]))
+    say(results.format_evaluation(summary["evaluation"]))
     console.print(f"run folder: {run_dir} ({summary['new_steps']} new steps, {summary['steps']} in all, "
                   f"{summary['seconds']:.1f} s)", markup=False, highlight=False)
+
+
+@app.command()
+def objectives():
+    """List the objectives (the games) --objective and compare take, each with its paper and its defaults."""
+    width = max(map(len, OBJECTIVES))
+    for name, game in OBJECTIVES.items():
+        d = game.defaults
+        optimizer = f"{d.optimizer}({d.lr:g}" + (f", betas {d.betas[0]:g}, {d.betas[1]:g}" if d.optimizer == "adam"
+                                                 else "") + ")"
+        say(f"{name:<{width}}  {game.description} ({game.paper}); {optimizer}, {d.n_critic} critic step"
+            f"{'s' if d.n_critic > 1 else ''} per generator step")
 
 
 @app.command()
@@ -182,9 +177,7 @@ def tour(
 ):
     """The seed's story in six steps, computed on the spot: the two players, mode collapse, WGAN-GP, the
     Wasserstein distance by hand, why JS fails where W does not, DCGAN on digits. Writes OUT/tour.html."""
-    from gandojo.tour import tour as run_tour
-
-    run_tour(out, quick=quick, cache_dir=cache_dir)
+    tour_module.tour(out, quick=quick, cache_dir=cache_dir)
 
 
 @app.command(epilog="Examples:\n\n  gandojo report runs/ring8\n\n  gandojo report runs/cmp")
@@ -193,19 +186,17 @@ def report(
 ):
     """Write FOLDER/report.html again: one self-contained page (config, summary, curves, evaluations, samples
     over training and their animation) that opens offline. train and compare write it themselves."""
-    from gandojo.report import comparison_report, run_report
-
     if (folder / "comparison.json").is_file():
         saved = json.loads((folder / "comparison.json").read_text())
         folders = {o: [r["folder"] for r in runs] for o, runs in saved["runs"].items()}
         for names in folders.values():
             for name in names:
                 if (folder / name / "config.yaml").is_file():
-                    run_report(folder / name)
-        path = comparison_report(folder, (folder / "comparison.txt").read_text(), folders,
+                    pages.run_report(folder / name)
+        path = pages.comparison_report(folder, (folder / "comparison.txt").read_text(), folders,
                                  f"Comparison on {saved['data']}, {saved['budget']} per run")
     elif (folder / "config.yaml").is_file():
-        path = run_report(folder)
+        path = pages.run_report(folder)
     else:
         raise ValueError(f"{folder} is not a run folder (no config.yaml) nor a comparison (no comparison.json)")
     say(f"wrote {path}")
@@ -218,7 +209,7 @@ def report(
              "  gandojo compare --data digits --objectives gan,best --budget 3m --out runs/digits-cmp")
 def compare(
     data: Annotated[str, typer.Option(help="Data set name or path, as for train.")] = "ring8",
-    objectives: Annotated[str, typer.Option(help="Comma-separated: gan, gan-minimax, wgan, wgan-gp, best (the best "
+    objectives: Annotated[str, typer.Option(help=f"Comma-separated: any of {OBJECTIVE_NAMES}, and best (the best "
                                             "recipe for the data).")] = "gan,gan-minimax,wgan,wgan-gp,best",
     seeds: Annotated[int, typer.Option(help="Seeds 0..N-1 for every objective.")] = 3,
     budget: Annotated[str, typer.Option(help="Training per run: seconds (60s, 2m) or steps (2000steps).")] = "60s",
@@ -230,13 +221,9 @@ def compare(
     """Train several objectives on the same data, seeds and budget; print and save a table (mean ± std over
     the seeds) and a figure with a panel per objective. Finished runs are reused, interrupted ones resumed: a
     Ctrl-C or SIGTERM stops the current run cleanly (checkpoint, summary) and a rerun continues from there."""
-    import json
-
-    from gandojo.comparison import compare as run_comparison
-
     names = [name.strip() for name in objectives.split(",") if name.strip()]
     try:
-        result = run_comparison(data, names, seeds, budget, out, cache_dir=cache_dir,
+        result = comparison.compare(data, names, seeds, budget, out, cache_dir=cache_dir,
                                 stream=err_console.file if as_json else None)
     except KeyboardInterrupt as err:  # the current run stopped cleanly; the rest is left to a rerun
         err_console.print(f"{stopped_line(err)}; run the same gandojo compare command again to continue",

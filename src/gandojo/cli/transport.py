@@ -1,14 +1,15 @@
 """``gandojo wasserstein`` and ``gandojo divergences``: parse options, call :mod:`gandojo.distances`, print.
 
-No maths here: every number comes from :mod:`gandojo.distances`, every figure from
-:mod:`gandojo.viz.transport`. Bad input raises ``ValueError``, which the main CLI prints as one line
-(``error: ...``) with exit code 2; a solver failure prints ``error: ...`` and exits with code 1.
+No maths here: every number comes from :mod:`gandojo.distances`, every figure from :mod:`gandojo.viz.transport`,
+point files are read by the data loader (:func:`gandojo.data.read_points`). The library's input errors name the
+argument and entry they concern (:class:`~gandojo.errors.ArgumentError`); they are told here in the command's
+words (``--p at x2``), as one line (``error: ...``) with exit code 2. A solver failure prints ``error: ...`` and
+exits with code 1.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,19 +17,26 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gandojo.errors import TransportError
+from gandojo.cli.lazy import lazy_import
+from gandojo.errors import ArgumentError, Names, TransportError
 from gandojo.formatting import short_number
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from gandojo.distances import TransportResult
 
-# The maths (NumPy, SciPy, POT) is imported inside each command, so `gandojo --help` does not load it.
+data = lazy_import("gandojo.data")
+distances = lazy_import("gandojo.distances")
+figures = lazy_import("gandojo.viz.transport")
+lessons = lazy_import("gandojo.lessons")
+
 console = Console(highlight=False, soft_wrap=True)
 
 # The worked example (P and Q of 14 cells on four positions), used when `gandojo wasserstein` gets no histograms.
 WORKED_P, WORKED_Q, WORKED_POSITIONS = "6,4,3,1", "3,4,4,3", "1,2,3,4"
+
+# The library's argument names as this command calls them, with cells numbered x1..xn as in its tables.
+CLI_NAMES = Names({"a": "--p", "b": "--q", "p": "--p", "q": "--q", "plan": "--plan", "cost": "--cost",
+                   "positions": "--positions", "x": "--x", "y": "--y", "renormalize": "--renormalize"}, cells=True)
 
 
 def _numbers(text: str, option: str) -> list[float]:
@@ -47,51 +55,27 @@ def _matrix(text: str, option: str) -> list[list[float]]:
     return rows
 
 
-def _load_points(path: Path, option: str) -> np.ndarray:
-    import numpy as np
-
+def _points(path: Path, option: str):
+    """A point file for ``option`` (.npy, .npz, .csv, .txt), read and checked by the data loader."""
     if not path.exists():
         raise FileNotFoundError(f"{option}: no such file: {path}")
-    suffix = path.suffix.lower()
-    if suffix == ".npy":
-        return np.load(path, allow_pickle=False)
-    if suffix in (".csv", ".txt"):
-        return np.loadtxt(path, delimiter="," if suffix == ".csv" else None, ndmin=1)
-    raise ValueError(f"{option}: expected a .npy, .csv or .txt file of points (one per row), got {path.name}")
+    return data.read_points(path)[0]
 
 
-# The library names its arguments (a, b, plan, ...) and counts cells from 0; the command line calls them
-# --p, --q, --plan, ... and numbers cells x1..xn in its tables. Errors are retold in the command's words.
-OPTIONS = {"a": "--p", "b": "--q", "p": "--p", "q": "--q", "plan": "--plan", "cost": "--cost",
-           "positions": "--positions"}
-_NAME = r"(?<![-\w])"  # a library name standing alone (not the end of an option such as --p)
-_RETELL = [
-    (_NAME + r"(plan|cost)\[(\d+), (\d+)\]",
-     lambda m: f"{OPTIONS[m[1]]} row x{int(m[2]) + 1}, column x{int(m[3]) + 1}"),
-    (_NAME + r"(a|b|p|q|positions)\[(\d+)\]", lambda m: f"{OPTIONS[m[1]]} at x{int(m[2]) + 1}"),
-    (_NAME + r"(row|column) (\d+) sums", lambda m: f"{m[1]} x{int(m[2]) + 1} sums"),
-    (_NAME + r"len\((a|b)\)", lambda m: f"cells of {OPTIONS[m[1]]}"),
-    (_NAME + r"(a|p) and (b|q)\b", lambda m: f"{OPTIONS[m[1]]} and {OPTIONS[m[2]]}"),
-    (r"^(a|b|p|q|plan|cost|positions)('s)? ", lambda m: f"{OPTIONS[m[1]]}{m[2] or ''} "),
-    (r"sums must equal (a|b)\b", lambda m: f"sums must equal {OPTIONS[m[1]]}"),
-    (r", (a|b) \[", lambda m: f", {OPTIONS[m[1]]} ["),
-    (_NAME + r"a has (\d+) cells and b has", lambda m: f"--p has {m[1]} cells and --q has"),
-    (r"renormalize=True", lambda m: "--renormalize"),
-    (_NAME + r"pass a cost matrix", lambda m: "pass --cost"),
-]
+def _only_one_of(given: dict[str, object], others: dict[str, object], why: str) -> None:
+    """Options that cannot be combined: ``given`` (set) against ``others`` (each set one is named)."""
+    clash = [name for name, value in others.items() if value is not None]
+    if any(value is not None for value in given.values()) and clash:
+        raise ValueError(f"{', '.join(clash)} {why}")
 
 
-def in_cli_words(message: str) -> str:
-    """A library error retold with the command's option names and cell numbers.
-
-    >>> in_cli_words("a must be non-negative, but a[1] = -2")
-    '--p must be non-negative, but --p at x2 = -2'
-    >>> in_cli_words("plan's row sums must equal a: row 3 sums to 2 but a[3] = 1 (sums [6, 2], a [6, 1])")
-    "--plan's row sums must equal --p: row x4 sums to 2 but --p at x4 = 1 (sums [6, 2], --p [6, 1])"
-    """
-    for pattern, replace in _RETELL:
-        message = re.sub(pattern, replace, message)
-    return message
+@contextlib.contextmanager
+def _cli_words():
+    """The library's input errors, told with this command's option names and cell numbers."""
+    try:
+        yield
+    except ArgumentError as err:
+        raise ValueError(err.told(CLI_NAMES)) from None
 
 
 def _normalisation_rows(result: TransportResult) -> list[tuple[str, str, str]]:
@@ -157,9 +141,19 @@ def wasserstein_command(
 
     With no arguments it runs the worked example: P = 6,4,3,1 and Q = 3,4,4,3 at positions 1..4.
     """
+    _only_one_of({"--x": x, "--y": y}, {"--p": p, "--q": q, "--positions": positions, "--cost": cost, "--plan": plan,
+                                        "--normalize": normalize, "--figure": figure},
+                 "go with histograms, not with --x/--y point clouds")
     with _cli_words():
-        _wasserstein(p, q, positions, cost, normalize, renormalize, plan, figure, x, y, method, projections,
-                     seed, order)
+        if x is not None or y is not None:
+            if x is None or y is None:
+                raise ValueError("give both --x and --y")
+            _point_clouds(_points(x, "--x"), _points(y, "--y"), method=method, projections=projections, seed=seed,
+                          order=order)
+        else:
+            _histograms(p, q, positions=positions, cost=cost, normalize=normalize, renormalize=renormalize,
+                        plan=plan, figure=figure)
+
 
 def divergences_command(
     theta_range: Annotated[str, typer.Option(help="Example 1: θ from,to (write --theta-range=-1,1).")]
@@ -180,16 +174,19 @@ def divergences_command(
     Example 1 shows why WGAN trains where GAN stalls: between P0 = (0, Z) and Pθ = (θ, Z) only the
     Wasserstein distance changes with θ; JS, KL and TV are constant, so their gradient is 0.
     """
+    if (p is None) != (q is None):
+        raise ValueError("give both --p and --q")
     with _cli_words():
-        _divergences(theta_range, points, figure, p, q, positions, renormalize)
+        if p is not None and q is not None:
+            _only_one_of({"--p": p}, {"--figure": figure}, "draws Example 1; leave out --p/--q to use it")
+            _histogram_divergences(p, q, positions, renormalize)
+        else:
+            _example_one(theta_range, points, figure)
 
 
-def _point_clouds(x: Path, y: Path, *, method: str, projections: int, seed: int, order: float) -> None:
-    from gandojo.distances import cloud_distance
-
-    xs, ys = _load_points(x, "--x"), _load_points(y, "--y")
+def _point_clouds(xs, ys, *, method: str, projections: int, seed: int, order: float) -> None:
     try:
-        result = cloud_distance(xs, ys, p=order, method=method, n_projections=projections, seed=seed)
+        result = distances.cloud_distance(xs, ys, p=order, method=method, n_projections=projections, seed=seed)
     except TransportError as exc:
         console.print(f"error: {exc}", markup=False)
         raise typer.Exit(1) from None
@@ -207,31 +204,13 @@ def _point_clouds(x: Path, y: Path, *, method: str, projections: int, seed: int,
                       markup=False)
 
 
-@contextlib.contextmanager
-def _cli_words():
-    """Retell a ValueError from the library in the command's words (:func:`in_cli_words`)."""
-    try:
-        yield
-    except ValueError as err:
-        raise ValueError(in_cli_words(str(err))) from None
-
-
-def _wasserstein(p, q, positions, cost, normalize, renormalize, plan, figure, x, y, method, projections, seed,
-                 order) -> None:
-    from gandojo.distances import score_plan, transport
-
-    if x is not None or y is not None:
-        histogram_options = {"--p": p, "--q": q, "--positions": positions, "--cost": cost, "--plan": plan,
-                             "--normalize": normalize, "--figure": figure}
-        given = [k for k, v in histogram_options.items() if v is not None]
-        if given:
-            raise ValueError(f"{', '.join(given)} go with histograms, not with --x/--y point clouds")
-        if x is None or y is None:
-            raise ValueError("give both --x and --y")
-        _point_clouds(x, y, method=method, projections=projections, seed=seed, order=order)
-        return
+def _histograms(p: str | None, q: str | None, *, positions: str | None, cost: str | None, normalize: str | None,
+                renormalize: bool, plan: str | None, figure: Path | None) -> None:
+    """The optimal plan between two histograms, its normalisations and moves, and a plan of the user's beside it."""
     if (p is None) != (q is None):
         raise ValueError("give both --p and --q (or neither, for the worked example)")
+    if plan is not None and renormalize:
+        raise ValueError("--plan cannot be combined with --renormalize: give the plan in the histograms' own units")
     if p is None or q is None:
         p, q = WORKED_P, WORKED_Q
         if positions is None and cost is None:
@@ -241,17 +220,14 @@ def _wasserstein(p, q, positions, cost, normalize, renormalize, plan, figure, x,
     pos = None if positions is None else _numbers(positions, "--positions")
     c = None if cost is None else _matrix(cost, "--cost")
     try:
-        best = transport(a, b, c, positions=pos, renormalize=renormalize)
+        best = distances.transport(a, b, c, positions=pos, renormalize=renormalize)
     except TransportError as exc:
         console.print(f"error: {exc}", markup=False)
         raise typer.Exit(1) from None
     headline = best.normalized(normalize)  # also rejects an unknown --normalize early
     given = None
     if plan is not None:
-        if renormalize:
-            raise ValueError("--plan cannot be combined with --renormalize: give the plan in the "
-                             "histograms' own units")
-        given = score_plan(_matrix(plan, "--plan"), a, b, c, positions=pos)
+        given = distances.score_plan(_matrix(plan, "--plan"), a, b, c, positions=pos)
 
     where = ("cost matrix given" if best.positions is None
              else "positions " + ", ".join(short_number(v) for v in best.positions[:, 0])
@@ -285,41 +261,31 @@ def _wasserstein(p, q, positions, cost, normalize, renormalize, plan, figure, x,
     if normalize is not None:
         console.print(f"distance (normalize={normalize}, optimal plan): {short_number(headline)}", markup=False)
     if figure is not None:
-        from gandojo.viz.transport import plot_transport
-
-        path = plot_transport(given if given is not None else best, figure)
+        path = figures.plot_transport(given if given is not None else best, figure)
         console.print(f"figure: {path}", markup=False)
 
 
-def _divergences(theta_range, points, figure, p, q, positions, renormalize) -> None:
-    import numpy as np
+def _histogram_divergences(p: str, q: str, positions: str | None, renormalize: bool) -> None:
+    d = distances.divergences(_numbers(p, "--p"), _numbers(q, "--q"),
+                              positions=None if positions is None else _numbers(positions, "--positions"),
+                              renormalize=renormalize)
+    table = Table(title="P vs Q as distributions", title_justify="left")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for name, value in (("KL(P || Q)", d.kl_pq), ("KL(Q || P)", d.kl_qp), ("JS (nats)", d.js),
+                        ("JS (bits)", d.js_bits), ("TV", d.tv), ("W1", d.w1)):
+        table.add_row(name, short_number(value))
+    console.print(table)
 
-    from gandojo.distances import divergences
-    from gandojo.lessons import parallel_lines
 
-    if (p is None) != (q is None):
-        raise ValueError("give both --p and --q")
-    if p is not None and q is not None:
-        d = divergences(_numbers(p, "--p"), _numbers(q, "--q"),
-                          positions=None if positions is None else _numbers(positions, "--positions"),
-                          renormalize=renormalize)
-        table = Table(title="P vs Q as distributions", title_justify="left")
-        table.add_column("measure")
-        table.add_column("value", justify="right")
-        for name, value in (("KL(P || Q)", d.kl_pq), ("KL(Q || P)", d.kl_qp), ("JS (nats)", d.js),
-                            ("JS (bits)", d.js_bits), ("TV", d.tv), ("W1", d.w1)):
-            table.add_row(name, short_number(value))
-        console.print(table)
-        if figure is not None:
-            raise ValueError("--figure draws Example 1; leave out --p/--q to use it")
-        return
+def _example_one(theta_range: str, points: int, figure: Path | None) -> None:
     lo, hi = _numbers(theta_range, "--theta-range") if "," in theta_range else (None, None)
     if lo is None or hi is None or not lo < hi:
         raise ValueError(f"--theta-range: expected two numbers low,high with low < high, "
                          f"got {theta_range!r}")
     if points < 1:
         raise ValueError(f"--points must be at least 1, got {points}")
-    r = parallel_lines(np.linspace(lo, hi, points))
+    r = lessons.parallel_lines([lo + (hi - lo) * k / max(points - 1, 1) for k in range(points)])
     table = Table(title="Example 1: P0 = (0, Z), Pθ = (θ, Z), Z ~ U[0, 1]", title_justify="left")
     for name in ("θ", "W", "JS", "KL", "TV", "dW/dθ", "dJS/dθ", "dKL/dθ", "dTV/dθ"):
         table.add_column(name, justify="right")
@@ -330,9 +296,7 @@ def _divergences(theta_range, points, figure, p, q, positions, renormalize) -> N
     console.print("Only W changes with θ: its gradient sign(θ) points back to θ = 0 from everywhere, "
                   "while JS, KL and TV are flat (gradient 0) until the lines coincide.", markup=False)
     if figure is not None:
-        from gandojo.viz.transport import plot_parallel_lines
-
-        path = plot_parallel_lines(figure, theta_range=(lo, hi))
+        path = figures.plot_parallel_lines(figure, theta_range=(lo, hi))
         console.print(f"figure: {path}", markup=False)
 
 

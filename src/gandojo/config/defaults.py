@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from gandojo.catalogue import PROTOCOL_SAMPLES, data_benchmark, data_kind
+from gandojo.config.files import load_preset
 from gandojo.config.schema import Config, apply_overrides
 from gandojo.objectives import OBJECTIVES
 
@@ -21,6 +22,28 @@ def recipe_for(data: str) -> str:
     ('best-points', 'best-images')
     """
     return RECIPES[data_kind(data) or "points"]
+
+
+def requested_config(*, preset: str | None = None, objective: str | None = None, data: str | None = None,
+                     steps: int | None = None,
+                     overrides: list[str] | tuple[str, ...] = ()) -> tuple[Config, str | None]:
+    """The config a command line asks for, and the best recipe's preset when it is the one chosen.
+
+    Without ``preset`` and ``objective`` it is the best recipe for the kind of ``data`` (:func:`recipe_for`); with
+    ``objective`` alone, the plain defaults playing that objective's paper settings; ``overrides``
+    (``section.key=value``, ``data.name=...`` included) and ``steps`` come last.
+
+    >>> config, recipe = requested_config(data="grid25", overrides=["data.name=grid25"])
+    >>> recipe, config.train.ema
+    ('best-points', 0.999)
+    >>> requested_config(objective="wgan-gp")[0].objective.name, requested_config(objective="wgan-gp")[1] is None
+    ('wgan-gp', True)
+    """
+    recipe = recipe_for(data or "ring8") if preset is None and objective is None else None
+    config = load_preset(preset or recipe) if (preset or recipe) else Config()
+    if objective is not None:
+        config = with_objective(config, objective)
+    return apply_overrides(config, [*overrides, *([f"train.steps={steps}"] if steps is not None else [])]), recipe
 
 
 def with_objective(config: Config, name: str) -> Config:

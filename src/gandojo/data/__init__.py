@@ -28,7 +28,7 @@ from gandojo.catalogue import (
 from gandojo.config import DataConfig
 from gandojo.data.base import Dataset, Modes
 from gandojo.data.images import BUNDLED_IMAGES, IMAGE_FORMATS, ImageData, StackedDigits
-from gandojo.data.points import ArrayData, load_array
+from gandojo.data.points import ArrayData, load_array, read_points
 from gandojo.data.toy import TOY_DATA, GaussianMixture, make_toy
 
 
@@ -68,4 +68,4 @@ def _looks_like_a_path(name: str) -> bool:
 
 __all__ = ["ARRAY_SUFFIXES", "PROTOCOL_SAMPLES", "ArrayData", "Benchmark", "Dataset", "GaussianMixture",
            "ImageData", "Kind", "Modes", "StackedDigits", "data_benchmark", "data_kind", "data_names", "load_array",
-           "load_data", "make_toy"]
+           "load_data", "make_toy", "read_points"]

@@ -1,4 +1,4 @@
-"""User point data: an (N, D) array from a ``.npy``, ``.npz`` or ``.csv`` file, checked and described."""
+"""User point data: an (N, D) array from a ``.npy``, ``.npz``, ``.csv`` or ``.txt`` file, checked and described."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from torch import Tensor
 
 from gandojo.data.base import Kind
 
-__all__ = ["ArrayData", "load_array"]
+__all__ = ["POINT_SUFFIXES", "ArrayData", "load_array", "read_points"]
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,18 @@ class ArrayData:
         return self.values[idx]
 
 
-def load_array(path: str | Path) -> ArrayData:
-    """Load an (N, D) array of samples; rejects wrong shapes, non-numbers, NaN and inf by name."""
+POINT_SUFFIXES = (".npy", ".npz", ".csv", ".txt")
+
+
+def read_points(path: str | Path) -> tuple[np.ndarray, tuple[str, ...]]:
+    """An (N, D) array of points from a ``.npy``, ``.npz``, ``.csv`` (a header row is detected and skipped) or
+    whitespace-separated ``.txt`` file, and notes on what was done to read it. A 1-D array is N points of one
+    dimension. Rejects a missing file, another format, non-numbers, fewer than 2 rows, NaN and inf, by name."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"data file not found: {path}")
     suffix = path.suffix.lower()
+    header = None
     try:
         if suffix == ".npy":
             array = np.load(path, allow_pickle=False)
@@ -58,8 +64,10 @@ def load_array(path: str | Path) -> ArrayData:
                 array = archive[archive.files[0]]
         elif suffix == ".csv":
             array, header = _read_csv(path)
+        elif suffix == ".txt":
+            array = np.loadtxt(path, ndmin=2)
         else:
-            raise ValueError(f"{path}: expected a .npy, .npz or .csv file of shape (N, D)")
+            raise ValueError(f"{path}: expected a .npy, .npz, .csv or .txt file of shape (N, D)")
     except (OSError, EOFError) as err:
         raise ValueError(f"{path}: cannot read it as {suffix} ({err})") from None
     except ValueError as err:
@@ -75,14 +83,19 @@ def load_array(path: str | Path) -> ArrayData:
     if not np.isfinite(array).all():
         bad = int((~np.isfinite(array)).any(axis=1).sum())
         raise ValueError(f"{path}: {bad} rows hold NaN or infinite values")
+    notes = (f"{path.name}: skipped the header row ({header})",) if header is not None else ()
+    return array, notes
+
+
+def load_array(path: str | Path) -> ArrayData:
+    """User samples to train on (:func:`read_points`, and values within ±1e6)."""
+    path = Path(path)
+    array, notes = read_points(path)
     if np.abs(array).max() > 1e6:
         raise ValueError(f"{path}: values up to {np.abs(array).max():.3g}; rescale the data to a range near 1")
-    notes = []
-    if suffix == ".csv" and header is not None:
-        notes.append(f"{path.name}: skipped the header row ({header})")
     if array.shape[1] > 2:
-        notes.append(f"{path.name}: {array.shape[1]}-D points; the snapshots show dimensions 1 and 2")
-    return ArrayData(path.stem, torch.as_tensor(array, dtype=torch.float32), notes=tuple(notes))
+        notes += (f"{path.name}: {array.shape[1]}-D points; the snapshots show dimensions 1 and 2",)
+    return ArrayData(path.stem, torch.as_tensor(array, dtype=torch.float32), notes=notes)
 
 
 def _read_csv(path: Path) -> tuple[np.ndarray, str | None]:

@@ -8,6 +8,8 @@ from typing import Any, Literal
 import numpy as np
 from scipy.spatial.distance import cdist
 
+from gandojo.errors import ArgumentError
+
 Normalize = Literal["mass", "max_distance", "mean_move"]
 NORMALIZATIONS: tuple[Normalize, ...] = ("mass", "max_distance", "mean_move")
 
@@ -21,15 +23,16 @@ _EXACT_MAX_ENTRIES = 100_000_000
 
 def _as_float_array(x: Any, name: str) -> np.ndarray:
     if isinstance(x, str | bytes):
-        raise ValueError(f"{name} must be an array of numbers, got the string {x!r}")
+        raise ArgumentError(name, lambda n: f"{n(name)} must be an array of numbers, got the string {x!r}")
     try:
         arr = np.asarray(x)
     except ValueError as exc:  # ragged nested lists
-        raise ValueError(f"{name} must be a rectangular array of numbers ({exc})") from None
+        reason = str(exc)
+        raise ArgumentError(name, lambda n: f"{n(name)} must be a rectangular array of numbers ({reason})") from None
     if arr.dtype == object or arr.dtype.kind in "USV":
-        raise ValueError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
+        raise ArgumentError(name, lambda n: f"{n(name)} must be an array of numbers, got dtype {arr.dtype}")
     if np.iscomplexobj(arr):
-        raise ValueError(f"{name} must be real, got complex values")
+        raise ArgumentError(name, lambda n: f"{n(name)} must be real, got complex values")
     return arr.astype(np.float64, copy=False)
 
 
@@ -37,7 +40,7 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
     bad = ~np.isfinite(arr)
     if bad.any():
         first = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(f"{name} must be finite, but {name}[{', '.join(map(str, first))}] = {arr[first]}")
+        raise ArgumentError(name, lambda n: f"{n(name)} must be finite, but {n.entry(name, *first)} = {arr[first]}")
 
 
 def _values_1d(x: Any, name: str) -> np.ndarray:
@@ -46,9 +49,9 @@ def _values_1d(x: Any, name: str) -> np.ndarray:
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D array, got shape {arr.shape}")
+        raise ArgumentError(name, lambda n: f"{n(name)} must be a 1-D array, got shape {arr.shape}")
     if arr.size == 0:
-        raise ValueError(f"{name} is empty; give at least one value")
+        raise ArgumentError(name, lambda n: f"{n(name)} is empty; give at least one value")
     _check_finite(arr, name)
     return arr
 
@@ -57,17 +60,17 @@ def _masses(x: Any, name: str, n: int | None = None) -> np.ndarray:
     """Non-negative, finite weights with a positive total (a histogram or sample weights)."""
     arr = _as_float_array(x, name)
     if arr.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D array of masses, got shape {arr.shape}")
+        raise ArgumentError(name, lambda n: f"{n(name)} must be a 1-D array of masses, got shape {arr.shape}")
     if arr.size == 0:
-        raise ValueError(f"{name} is empty; give at least one mass")
+        raise ArgumentError(name, lambda n: f"{n(name)} is empty; give at least one mass")
     if n is not None and arr.size != n:
-        raise ValueError(f"{name} has {arr.size} entries but there are {n} values to weigh")
+        raise ArgumentError(name, lambda w: f"{w(name)} has {arr.size} entries but there are {n} values to weigh")
     _check_finite(arr, name)
     if (arr < 0).any():
         i = int(np.argmax(arr < 0))
-        raise ValueError(f"{name} must be non-negative, but {name}[{i}] = {arr[i]:g}")
+        raise ArgumentError(name, lambda n: f"{n(name)} must be non-negative, but {n.entry(name, i)} = {arr[i]:g}")
     if arr.sum() <= 0:
-        raise ValueError(f"{name} has zero total mass; at least one entry must be positive")
+        raise ArgumentError(name, lambda n: f"{n(name)} has zero total mass; at least one entry must be positive")
     return arr
 
 
@@ -86,10 +89,9 @@ def _same_mass(a: np.ndarray, b: np.ndarray, renormalize: bool,
         return a / a.sum(), b / b.sum()
     sa, sb = a.sum(), b.sum()
     if not math.isclose(sa, sb, rel_tol=_MASS_RTOL):
-        raise ValueError(
-            f"{names[0]} and {names[1]} have unequal total mass ({sa:g} and {sb:g}); transport moves mass, "
-            "it does not create it. Pass renormalize=True to compare them as distributions"
-        )
+        raise ArgumentError(names[1], lambda n: (
+            f"{n(names[0])} and {n(names[1])} have unequal total mass ({sa:g} and {sb:g}); transport moves mass, "
+            f"it does not create it. Pass {n.flag('renormalize')} to compare them as distributions"))
     return a, b * (sa / sb)  # remove round-off so the solver sees exactly equal totals
 
 
@@ -110,9 +112,9 @@ def _positions(positions: Any, n: int, name: str = "positions") -> np.ndarray:
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2:
-        raise ValueError(f"{name} must have shape (n,) or (n, d), got {arr.shape}")
+        raise ArgumentError(name, lambda w: f"{w(name)} must have shape (n,) or (n, d), got {arr.shape}")
     if arr.shape[0] != n:
-        raise ValueError(f"{name} has {arr.shape[0]} entries but the histograms have {n} cells")
+        raise ArgumentError(name, lambda w: f"{w(name)} has {arr.shape[0]} entries but the histograms have {n} cells")
     _check_finite(arr, name)
     return arr
 
@@ -126,21 +128,23 @@ def _check_exact_size(n: int, m: int, what: str, hint: str) -> None:
 def _ground_cost(n: int, m: int, cost: Any, positions: Any) -> tuple[np.ndarray, np.ndarray | None]:
     """The (n, m) ground cost from an explicit matrix or from shared positions (default 1..n)."""
     if cost is not None and positions is not None:
-        raise ValueError("give either cost or positions, not both")
+        raise ArgumentError("cost", lambda w: f"give either {w('cost')} or {w('positions')}, not both")
     _check_exact_size(n, m, "cells", "for 1-D positions use wasserstein_1d, which needs no matrix")
     if cost is not None:
         c = _as_float_array(cost, "cost")
         if c.shape != (n, m):
-            raise ValueError(f"cost must have shape (len(a), len(b)) = {(n, m)}, got {c.shape}")
+            raise ArgumentError("cost", lambda w: f"{w('cost')} must have shape ({w.size('a')}, {w.size('b')}) = "
+                                                  f"{(n, m)}, got {c.shape}")
         _check_finite(c, "cost")
         if (c < 0).any():
             i, j = (int(k) for k in np.argwhere(c < 0)[0])
-            raise ValueError(f"cost must be non-negative, but cost[{i}, {j}] = {c[i, j]:g}")
+            raise ArgumentError("cost", lambda w: f"{w('cost')} must be non-negative, but {w.entry('cost', i, j)} = "
+                                                  f"{c[i, j]:g}")
         return c, None
     if n != m:
-        raise ValueError(
-            f"a has {n} cells and b has {m}: positions describe one shared support, so they need the same "
-            "length; for different supports pass a cost matrix of shape (len(a), len(b))"
-        )
+        raise ArgumentError("b", lambda w: (
+            f"{w('a')} has {n} cells and {w('b')} has {m}: positions describe one shared support, so they need the "
+            f"same length; for different supports pass {w('cost')}, a cost matrix of shape ({w.size('a')}, "
+            f"{w.size('b')})"))
     pos = _positions(np.arange(1.0, n + 1) if positions is None else positions, n)
     return cdist(pos, pos), pos

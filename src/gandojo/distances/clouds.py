@@ -19,6 +19,7 @@ from gandojo.distances._checks import (
 )
 from gandojo.distances.one_d import _wpp_sorted_rows, wasserstein_1d
 from gandojo.distances.plans import _solve_exact
+from gandojo.errors import ArgumentError
 
 __all__ = ["CloudDistance", "CloudMethod", "cloud_distance", "resolve_method", "wasserstein"]
 
@@ -30,11 +31,11 @@ def _cloud(x: Any, name: str) -> np.ndarray:
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2:
-        raise ValueError(f"{name} must have shape (n, d) (or (n,) for 1-D data), got {arr.shape}")
+        raise ArgumentError(name, lambda w: f"{w(name)} must have shape (n, d) (or (n,) for 1-D data), got {arr.shape}")
     if arr.shape[0] == 0:
-        raise ValueError(f"{name} is empty; give at least one point")
+        raise ArgumentError(name, lambda w: f"{w(name)} is empty; give at least one point")
     if arr.shape[1] == 0:
-        raise ValueError(f"{name} has points of dimension 0, shape {arr.shape}")
+        raise ArgumentError(name, lambda w: f"{w(name)} has points of dimension 0, shape {arr.shape}")
     _check_finite(arr, name)
     return arr
 
@@ -167,7 +168,8 @@ def cloud_distance(x: Any, y: Any, *, x_weights: Any = None, y_weights: Any = No
     xs = _cloud(x, "x")
     ys = _cloud(y, "y")
     if xs.shape[1] != ys.shape[1]:
-        raise ValueError(f"x and y must have the same dimension, got {xs.shape[1]} and {ys.shape[1]}")
+        raise ArgumentError("y", lambda w: f"{w('x')} and {w('y')} must have the same dimension, got {xs.shape[1]} "
+                                           f"and {ys.shape[1]}")
     n, m, d = len(xs), len(ys), xs.shape[1]
     xw = None if x_weights is None else _masses(x_weights, "x_weights", n)
     yw = None if y_weights is None else _masses(y_weights, "y_weights", m)

@@ -11,6 +11,7 @@ from scipy.special import rel_entr
 
 from gandojo.distances._checks import _masses, _same_mass, _values_1d
 from gandojo.distances.one_d import wasserstein_1d
+from gandojo.errors import ArgumentError
 
 __all__ = ["Divergences", "divergences", "kl_divergence"]
 
@@ -102,12 +103,14 @@ def divergences(p: Any, q: Any, *, positions: Any = None, renormalize: bool = Fa
     pa = _masses(p, "p")
     qa = _masses(q, "q")
     if len(pa) != len(qa):
-        raise ValueError(f"p and q must be histograms on the same support, got {len(pa)} and {len(qa)} cells")
+        raise ArgumentError("q", lambda w: f"{w('p')} and {w('q')} must be histograms on the same support, got "
+                                           f"{len(pa)} and {len(qa)} cells")
     pa, qa = _same_mass(pa, qa, renormalize, ("p", "q"))
     pa, qa = pa / pa.sum(), qa / qa.sum()
     pos = np.arange(1.0, len(pa) + 1) if positions is None else _values_1d(positions, "positions")
     if len(pos) != len(pa):
-        raise ValueError(f"positions has {len(pos)} entries but the histograms have {len(pa)} cells")
+        raise ArgumentError("positions", lambda w: f"{w('positions')} has {len(pos)} entries but the histograms have "
+                                                   f"{len(pa)} cells")
     mid = 0.5 * (pa + qa)
     js = min(math.log(2), 0.5 * kl_divergence(pa, mid) + 0.5 * kl_divergence(qa, mid))
     return Divergences(

@@ -21,7 +21,7 @@ from gandojo.distances._checks import (
     _positive_int,
     _same_mass,
 )
-from gandojo.errors import TransportError
+from gandojo.errors import ArgumentError, TransportError
 from gandojo.formatting import short_number
 
 __all__ = ["Move", "TransportResult", "earth_movers_distance", "plan_cost", "score_plan", "transport"]
@@ -308,21 +308,22 @@ def score_plan(plan: Any, a: Any, b: Any, cost: Any = None, *, positions: Any = 
     c, pos = _ground_cost(len(a_arr), len(b_arr), cost, positions)
     g = _as_float_array(plan, "plan")
     if g.shape != c.shape:
-        raise ValueError(f"plan must have shape (len(a), len(b)) = {c.shape}, got {g.shape}")
+        raise ArgumentError("plan", lambda w: f"{w('plan')} must have shape ({w.size('a')}, {w.size('b')}) = "
+                                              f"{c.shape}, got {g.shape}")
     _check_finite(g, "plan")
     if (g < 0).any():
         i, j = (int(k) for k in np.argwhere(g < 0)[0])
-        raise ValueError(f"plan must be non-negative, but plan[{i}, {j}] = {g[i, j]:g}")
+        raise ArgumentError("plan", lambda w: f"{w('plan')} must be non-negative, but {w.entry('plan', i, j)} = "
+                                              f"{g[i, j]:g}")
     tol = _MASS_RTOL * a_arr.sum()
     for axis, target, what, name in ((1, a_arr, "row", "a"), (0, b_arr, "column", "b")):
         sums = g.sum(axis=axis)
         off = np.abs(sums - target) > tol
         if off.any():
             k = int(np.argmax(off))
-            raise ValueError(
-                f"plan's {what} sums must equal {name}: {what} {k} sums to {sums[k]:g} but "
-                f"{name}[{k}] = {target[k]:g} (sums {_fmt_list(sums)}, {name} {_fmt_list(target)})"
-            )
+            raise ArgumentError("plan", lambda w, what=what, name=name, k=k, sums=sums, target=target: (
+                f"{w('plan')}'s {what} sums must equal {w(name)}: {w.line(what, k)} sums to {sums[k]:g} but "
+                f"{w.entry(name, k)} = {target[k]:g} (sums {_fmt_list(sums)}, {w(name)} {_fmt_list(target)})"))
     return TransportResult(float(np.sum(g * c)), g, c, a_arr, b_arr, pos, optimal=False)
 
 
@@ -343,7 +344,7 @@ def plan_cost(plan: Any, a: Any, b: Any, cost: Any = None, *, positions: Any = N
     >>> plan_cost([[6, 0], [0, 4]], [6, 4], [5, 5])
     Traceback (most recent call last):
     ...
-    ValueError: plan's column sums must equal b: column 0 sums to 6 but b[0] = 5 (sums [6, 4], b [5, 5])
+    gandojo.errors.ArgumentError: plan's column sums must equal b: column 0 sums to 6 but b[0] = 5 (sums ...)
     """
     return score_plan(plan, a, b, cost, positions=positions).distance
 

@@ -1,6 +1,4 @@
-"""Metrics: mode collapse on data with known modes, and (for images) classifier-based scores."""
-
-from gandojo.distances.divergence import kl_divergence
-from gandojo.metrics.modes import ModeReport, score_modes
-
-__all__ = ["ModeReport", "kl_divergence", "score_modes"]
+"""Metrics: mode collapse on data with known modes (:mod:`.modes`), classifier-based scores for images
+(:mod:`.images`, :mod:`.classifier`, :mod:`.frechet`, :mod:`.prdc`), which scores apply to which data
+(:mod:`.scoring`) and how results are told (:mod:`.report`). The package itself imports nothing, so a caller
+takes only the module it needs."""

@@ -27,6 +27,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from gandojo.atomic import atomic_write
+from gandojo.catalogue import check_image_size
+from gandojo.data.images import digits
+
 INPUT_SIZE = 16
 DEFAULT_CACHE_DIR = "~/.cache/gandojo"
 
@@ -154,7 +158,6 @@ def train_digits_classifier(settings: ClassifierSettings) -> tuple[DigitsClassif
 
 
 def _train(settings: ClassifierSettings) -> tuple[DigitsClassifier, float]:
-    from gandojo.data.images import digits
 
     data = digits(settings.image_size)
     labels = data.labels.numpy()
@@ -211,8 +214,6 @@ def load_digits_classifier(image_size: int = 16, *, cache_dir: str | Path | None
     TrainedClassifier
         ``accuracy`` is the held-out accuracy (about 0.98).
     """
-    from gandojo.atomic import atomic_write
-    from gandojo.models.common import check_image_size
 
     check_image_size(image_size)
     settings = ClassifierSettings(**{**asdict(settings or ClassifierSettings()), "image_size": image_size})

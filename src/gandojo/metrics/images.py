@@ -26,6 +26,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from gandojo.data.images import digits
 from gandojo.distances.divergence import kl_divergence
 from gandojo.metrics.classifier import TrainedClassifier, digits_split, load_digits_classifier
 from gandojo.metrics.frechet import chunked_frechet, frechet_distance, gaussian_stats
@@ -67,7 +68,6 @@ class DigitsScorer:
 
     def __init__(self, image_size: int, *, cache_dir: str | Path | None = None,
                  classifier: TrainedClassifier | None = None):
-        from gandojo.data.images import digits
 
         self.image_size = image_size
         self.classifier = classifier or load_digits_classifier(image_size, cache_dir=cache_dir)

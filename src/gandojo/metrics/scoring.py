@@ -24,6 +24,7 @@ import torch
 from gandojo.config import PROTOCOL_SAMPLES
 from gandojo.data.base import Dataset
 from gandojo.distances import wasserstein
+from gandojo.metrics.images import DigitsScorer, StackedDigitsScorer
 from gandojo.metrics.modes import score_modes
 
 __all__ = ["evaluate_image_pixels", "evaluate_points", "make_evaluator", "protocol_samples"]
@@ -76,11 +77,9 @@ def make_evaluator(data: Dataset, *, seed: int = 0,
     if data.kind == "points":
         return lambda samples: evaluate_points(samples, data, seed=seed)
     if data.benchmark == "digits":
-        from gandojo.metrics.images import DigitsScorer
 
         return DigitsScorer(data.shape[-1], cache_dir=cache_dir).score
     if data.benchmark == "stacked-digits":
-        from gandojo.metrics.images import StackedDigitsScorer
 
         return StackedDigitsScorer(data, cache_dir=cache_dir, seed=seed).score
     return lambda samples: evaluate_image_pixels(samples, data, seed=seed)

@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import torch
+import yaml
+from safetensors import safe_open
 from safetensors.torch import load_file
 from safetensors.torch import save as save_tensors
 
 from gandojo.atomic import atomic_write
-from gandojo.config import Config, dump_yaml, from_dict
+from gandojo.config import Config, dump_yaml, from_dict, to_dict
 from gandojo.errors import CheckpointError, WriteError
+from gandojo.version import __version__
 
 CHECKPOINT_PATTERN = "step_*.pt"
 
@@ -58,7 +61,6 @@ def save_checkpoint(path: str | Path, trainer_state: dict[str, Any], config: Con
                     extra: dict[str, Any] | None = None) -> Path:
     """Save the trainer's full state with the resolved config and library versions, whole or not at all
     (a :class:`~gandojo.errors.WriteError` on a full disk, nothing partial left)."""
-    from gandojo import __version__
 
     path = Path(path)
     payload = {"trainer": trainer_state, "config": dump_yaml(config),
@@ -92,8 +94,6 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
 
 
 def checkpoint_config(payload: dict[str, Any]) -> Config:
-    import yaml
-
     return from_dict(yaml.safe_load(payload["config"]))
 
 
@@ -140,7 +140,6 @@ def export_generator(generator: torch.nn.Module, config: Config, path: str | Pat
     if step is not None:
         metadata["gandojo_step"] = str(step)
     atomic_write(path, save_tensors(tensors, metadata=metadata))
-    from gandojo.config import to_dict
 
     atomic_write(path.with_suffix(".json"), json.dumps(to_dict(config), indent=2).encode())
     return path
@@ -148,9 +147,6 @@ def export_generator(generator: torch.nn.Module, config: Config, path: str | Pat
 
 def load_exported(path: str | Path) -> tuple[dict[str, torch.Tensor], Config, int | None]:
     """Weights, config and training step (None if not recorded) of an exported generator."""
-    import yaml
-    from safetensors import safe_open
-
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"generator file not found: {path}")

@@ -17,6 +17,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -143,9 +144,14 @@ def _saved_config(run_dir: Path, payload: dict[str, Any] | None) -> Config:
     return checkpoint_config(payload) if payload is not None else load_yaml(run_dir / "config.yaml")
 
 
+# What the caller has written once a run ended (finished, stopped or failed): the command line passes
+# gandojo.report.run_report, so every run folder it leaves has its report.html.
+Closing = Callable[[Path], object]
+
+
 def resume_run(run_dir: str | Path, *, steps: int | None = None, overrides: list[str] | tuple[str, ...] = (),
                progress: bool = True, stream: TextIO | None = None, cache_dir: str | Path | None = None,
-               world: World = SINGLE) -> dict[str, Any] | None:
+               world: World = SINGLE, report: Closing | None = None) -> dict[str, Any] | None:
     """Continue the run in ``run_dir`` from its newest loadable checkpoint, to ``steps`` generator steps
     (default: the saved budget). ``overrides`` (``section.key=value``) may only restate the saved config or
     change ``train.steps``. See :func:`train_run` for what happens on the way.
@@ -163,13 +169,14 @@ def resume_run(run_dir: str | Path, *, steps: int | None = None, overrides: list
             saved = _saved_config(run_dir, found[0])
             requested = apply_overrides(saved, [*overrides, *([f"train.steps={steps}"] if steps is not None else [])])
             config = _continued_config(saved, requested)
-        return _train(config, run_dir, found, progress, stream, cache_dir, world, lock)
+        return _train(config, run_dir, found, progress, stream, cache_dir, world, lock, report)
     finally:
         lock.release()
 
 
 def train_run(config: Config, run_dir: str | Path, *, progress: bool = True, stream: TextIO | None = None,
-              cache_dir: str | Path | None = None, world: World = SINGLE) -> dict[str, Any] | None:
+              cache_dir: str | Path | None = None, world: World = SINGLE,
+              report: Closing | None = None) -> dict[str, Any] | None:
     """Train from ``config`` into a new run folder ``run_dir``.
 
     Returns the summary written to ``summary.json``; its ``new_steps`` counts the generator steps this
@@ -189,6 +196,8 @@ def train_run(config: Config, run_dir: str | Path, *, progress: bool = True, str
     ``train.checkpoint_every`` steps and whenever ``train.checkpoint_seconds`` of training passed.
 
     ``cache_dir`` holds what image metrics cache (the digits classifier); default ``~/.cache/gandojo``.
+    ``report(run_dir)`` is called once the run ended, however it ended, after ``summary.json`` is written (the
+    command line passes :func:`gandojo.report.run_report`); a report that fails is a warning.
 
     Under torchrun pass this process's ``world`` (:mod:`gandojo.distributed`, process group started): rank 0
     does all of the above and returns the summary; the other ranks train their share of every batch, touch no
@@ -199,7 +208,7 @@ def train_run(config: Config, run_dir: str | Path, *, progress: bool = True, str
     run_dir = Path(run_dir)
     with _tell_followers_on_error(world):
         check_new_run_dir(run_dir)
-    return _train(config, run_dir, None, progress, stream, cache_dir, world, None)
+    return _train(config, run_dir, None, progress, stream, cache_dir, world, None, report)
 
 
 @contextlib.contextmanager
@@ -236,7 +245,7 @@ def _follow(world: World) -> None:
 
 def _train(config: Config, run_dir: Path, found: tuple[dict[str, Any] | None, Path | None, list[str]] | None,
            progress: bool, stream: TextIO | None, cache_dir: str | Path | None, world: World,
-           lock: FolderLock | None) -> dict[str, Any]:
+           lock: FolderLock | None, report: Closing | None) -> dict[str, Any]:
     """Train a new run (``found`` None; ``lock`` None: the folder is created and locked here once every check
     passed) or continue one from ``found`` (:func:`find_resumable`'s answer; ``lock`` held by the caller)."""
     stream = stream or sys.stdout
@@ -296,7 +305,7 @@ def _train(config: Config, run_dir: Path, found: tuple[dict[str, Any] | None, Pa
             hooks.load_state_dict(json.loads(payload["run"]))
         hooks.notes.extend(notes + warnings)
         with graceful_stop(hooks):  # also over the closing writes: a second signal there stops them at once
-            return _fit_and_close(trainer, hooks, run_dir, world)
+            return _fit_and_close(trainer, hooks, run_dir, world, report)
     finally:
         lock.release()
 
@@ -315,7 +324,8 @@ def _start_writing(run_dir: Path, config: Config, data: Dataset, saved_step: int
     return MetricsLog(run_dir / "metrics.jsonl")
 
 
-def _fit_and_close(trainer: Trainer, hooks: RunHooks, run_dir: Path, world: World) -> dict[str, Any]:
+def _fit_and_close(trainer: Trainer, hooks: RunHooks, run_dir: Path, world: World,
+                   report: Closing | None) -> dict[str, Any]:
     """Train to the budget, then close the run whatever stopped it: the final or stopping checkpoint, the
     curves, ``summary.json`` (and ``failure.json``), the report; re-raise what stopped it, if anything."""
     config = trainer.config
@@ -361,7 +371,8 @@ def _fit_and_close(trainer: Trainer, hooks: RunHooks, run_dir: Path, world: Worl
             print(f"warning: losses.png not written: {err}", file=sys.stderr, flush=True)
     summary = _summary(trainer, status, started, start_step, hooks, error)
     recorded = _record(run_dir, summary, failure)
-    _write_report(run_dir)
+    if report is not None:
+        _write_report(report, run_dir)
     if isinstance(error, WriteError):
         raise RunWriteError(error, run_dir, hooks.saved_step, recorded) from None
     if isinstance(error, SignalStop):
@@ -383,13 +394,11 @@ def _record(run_dir: Path, summary: dict[str, Any], failure: dict[str, Any] | No
     return True
 
 
-def _write_report(run_dir: Path) -> None:
-    """report.html at the end of a run, also after Ctrl-C or a failure; a report that cannot be written is a
-    warning, never the reason a run fails or loses its exit code."""
-    from gandojo.report import run_report
-
+def _write_report(report: Closing, run_dir: Path) -> None:
+    """The caller's report at the end of a run, also after a signal or a failure; a report that cannot be written
+    is a warning, never the reason a run fails or loses its exit code."""
     try:
-        run_report(run_dir)
+        report(run_dir)
     except Exception as err:  # noqa: BLE001 - the run's own outcome matters more than its page
         print(f"warning: report.html not written: {err}", file=sys.stderr, flush=True)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from gandojo.atomic import atomic_write
+from gandojo.viz import save_png
 
 __all__ = ["grid_array", "image_grid", "image_panels", "save_gif", "save_images", "to_uint8"]
 
@@ -114,7 +115,6 @@ def image_panels(samples: dict[str, object], path: str | Path, *, title: str = "
     """One labelled image grid per name, side by side (images (N, C, H, W) in [-1, 1])."""
     from matplotlib.figure import Figure
 
-    from gandojo.viz import save_png
 
     fig = Figure(figsize=(2.8 * len(samples), 3.1))
     axes = fig.subplots(1, len(samples), squeeze=False)[0]
