@@ -267,3 +267,29 @@ def test_compare_with_a_time_budget_trains_nothing_on_a_rerun(tmp_path, capsys):
     assert main(args) == 0
     again = capsys.readouterr()
     assert "already trained" in again.err + again.out and "training" not in again.err + again.out
+
+
+@pytest.mark.parametrize("objective", ["lsgan", "hinge"])
+def test_the_new_objectives_train_from_the_command_line(tmp_path, objective, capsys):
+    run = tmp_path / objective
+    assert main(["train", "--objective", objective, "--steps", "12", "--out", str(run), "--quiet", *FAST]) == 0
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    assert config["objective"]["name"] == objective and config["optim"]["name"] == "adam"
+    records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert "value" not in records[0] and {"d_real", "d_fake", "loss_d", "loss_g"} <= set(records[0])
+    assert json.loads((run / "summary.json").read_text())["status"] == "finished"
+
+
+def test_every_objective_is_in_the_help_and_in_compare(tmp_path, capsys):
+    from gandojo.objectives import OBJECTIVES
+
+    assert main(["train", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split()).replace("- ", "-")  # words the help wrapped at a hyphen
+    assert all(name in help_text for name in OBJECTIVES)
+    assert main(["objectives"]) == 0
+    listed = capsys.readouterr().out
+    assert "Mao et al. 2017" in listed and "Miyato et al. 2018" in listed
+    out = tmp_path / "cmp"
+    assert main(["compare", "--data", "ring8", "--objectives", "lsgan,hinge", "--seeds", "1", "--budget", "4steps",
+                 "--out", str(out), "--json"]) == 0
+    assert [row["objective"] for row in json.loads(capsys.readouterr().out)["rows"]] == ["lsgan", "hinge"]

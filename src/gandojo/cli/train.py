@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 import gandojo.config as cfg
+from gandojo.catalogue import DATA
 from gandojo.cli.app import CacheDir, app, console, err_console, say
 from gandojo.cli.lazy import lazy_import
 from gandojo.errors import SignalStop, StopRequested, stop_signal
@@ -23,8 +24,9 @@ results = lazy_import("gandojo.metrics.report")
 runner = lazy_import("gandojo.runs.runner")
 tour_module = lazy_import("gandojo.tour")
 
-# the registry's names, for the help texts: a new objective appears in --help without an edit here
+# the registries' names, for the help texts: a new objective or data set appears in --help without an edit here
 OBJECTIVE_NAMES = ", ".join(OBJECTIVES)
+DATA_NAMES = ", ".join(DATA)
 
 
 def stopped_line(err: KeyboardInterrupt) -> str:
@@ -68,8 +70,7 @@ def train(
     preset: Annotated[str | None, typer.Option(help="A bundled preset name or a YAML file [default: the best "
                                                "recipe for the data's kind; with --objective, that objective's "
                                                "paper defaults].")] = None,
-    data: Annotated[str | None, typer.Option(help="Data set name (ring8, grid25, three-mode, gaussian1d, "
-                                             "mixture1d, digits, stacked-digits) or a path: .npy/.npz/.csv "
+    data: Annotated[str | None, typer.Option(help=f"Data set name ({DATA_NAMES}) or a path: .npy/.npz/.csv/.txt "
                                              "points, image arrays, an image folder, IDX files, CIFAR-10 "
                                              "batches.")] = None,
     model: Annotated[str | None, typer.Option(help="Model family: mlp or dcgan.")] = None,
