@@ -121,8 +121,11 @@ def run_mutant(name: str, tmp: Path) -> tuple[bool, str, float]:
     env = {**os.environ, "PYTHONPATH": str(copy / "src")}  # ahead of the installed (editable) package
     started = time.perf_counter()
     # the documents' numbers check reads saved outputs, not behaviour: left out here
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--ignore",
-                           "tests/test_docs_numbers.py"], cwd=copy, env=env, capture_output=True, text=True)
+    # a temporary folder of its own: pytest prunes old ones under /tmp/pytest-of-USER, which another session
+    # running meanwhile would otherwise lose mid-test
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--basetemp={tmp}/{name}-t",
+                           "--ignore", "tests/test_docs_numbers.py"], cwd=copy, env=env, capture_output=True,
+                          text=True)
     seconds = time.perf_counter() - started
     failed = [line.split(" - ")[0].removeprefix("FAILED ") for line in proc.stdout.splitlines()
               if line.startswith("FAILED")]

@@ -316,4 +316,6 @@ def _run_tour(out: Path, budget: Budget, stream: TextIO, cache_dir: str | Path |
     total = time.perf_counter() - started
     path = runner.html(total)
     print(f"\nThe tour took {total:.0f} s. Open {path}", file=runner.stream, flush=True)
+    print("Then watch the game as it happens: gandojo play (D's landscape, G's gradients, mode collapse live; "
+          "'Side by side' puts the collapsing GAN beside WGAN-GP)", file=runner.stream, flush=True)
     return path

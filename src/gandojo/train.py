@@ -287,17 +287,21 @@ class Trainer:
             norms.append(grad.flatten(1).norm(dim=1).mean().item())
         return norms[0], norms[1]
 
-    def step(self, *, diagnostics: bool = False) -> dict[str, float]:
+    def step(self, *, diagnostics: bool = False, between: Callable[[], None] | None = None) -> dict[str, float]:
         """The objective's k critic steps, then one generator step. Returns the stats as floats.
 
         The last critic step's fake batch also serves the generator step (G's parameters have not moved since it
         was generated): one G forward fewer per step. With ``diagnostics`` it also measures the critic's
         input-gradient norms (an extra backward pass, so the runner asks for it at evaluation steps only).
+        ``between()`` is called after the critic's updates and before the generator's (``gandojo play`` draws the
+        step phase by phase there); it must not train either player.
         """
         cfg = self.config.objective
         k = self.objective.critic_steps(self.g_step, cfg)
         for i in range(k):
             critic = self.critic_step(keep_graph=self.share_fake_batch and i == k - 1)
+        if between is not None:
+            between()
         if self.share_fake_batch:
             g_loss = self.generator_step(critic.fake)
         else:  # the plain formulation: the same noise through G once more

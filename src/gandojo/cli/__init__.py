@@ -21,7 +21,7 @@ import warnings
 
 import typer
 
-from gandojo.cli import generator, train  # noqa: F401  (importing them registers their commands)
+from gandojo.cli import generator, play, train  # noqa: F401  (importing them registers their commands)
 from gandojo.cli.app import app, err_console
 from gandojo.cli.transport import register as register_transport_commands
 from gandojo.errors import CheckpointError, NonFiniteError, RunWriteError, StoppedByMainProcess, WriteError, stop_signal

@@ -3,6 +3,9 @@ catalogue's, :mod:`gandojo.catalogue`)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import torch
 from torch import Tensor, nn
 
@@ -43,10 +46,33 @@ class MinibatchStd(nn.Module):
     torch.Size([4, 4])
     """
 
+    def __init__(self):
+        super().__init__()
+        self.last_spread: Tensor | None = None  # the spread of the last batch seen (detached)
+        self.frozen = False  # use last_spread instead of the batch's own (to map D over a grid of points)
+
     def forward(self, x: Tensor) -> Tensor:
-        spread = x.std(dim=0, unbiased=False).mean()  # one number for the batch
+        if self.frozen and self.last_spread is not None:
+            spread = self.last_spread
+        else:
+            spread = x.std(dim=0, unbiased=False).mean()  # one number for the batch
+            self.last_spread = spread.detach()
         extra = spread.expand(len(x), 1, *x.shape[2:])
         return torch.cat([x, extra], dim=1)
+
+
+@contextlib.contextmanager
+def spread_of_last_batch(module: nn.Module) -> Iterator[None]:
+    """Inside the block every :class:`MinibatchStd` of ``module`` adds the spread of the last batch it saw instead
+    of the current one: D scores single points (a grid, one sample) as it judged that batch."""
+    layers = [m for m in module.modules() if isinstance(m, MinibatchStd)]
+    for layer in layers:
+        layer.frozen = True
+    try:
+        yield
+    finally:
+        for layer in layers:
+            layer.frozen = False
 
 
 def spectral_normalised(module: nn.Module) -> nn.Module:
