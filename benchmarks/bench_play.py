@@ -5,17 +5,19 @@
     python benchmarks/bench_play.py --minutes 1     # a shorter one
 
 ring8 with the best recipe's networks (what ``gandojo play --data ring8`` starts), every layer on (a 64×64
-heatmap of D, 512 fake samples with their gradients, a 21×21 manifold, the metrics twice a second, the exact W1
-every 4 s). The client is a WebSocket client in this process that reads every frame the server sends, as a page
-does. Run on an otherwise idle machine. Writes benchmarks/results/play.txt.
+heatmap of D, 512 fake samples with their gradients, a 21×21 manifold, the metrics once a second, the exact W1
+every 4 s). The server is the real command, ``gandojo play --no-browser --port 0``, in a process of its own; the
+client is a WebSocket client in this process that reads every frame the server sends, as a page does; memory is
+the server process's. Run on an otherwise idle machine. Writes benchmarks/results/play.txt.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import re
 import struct
+import subprocess
 import sys
 import tempfile
 import threading
@@ -25,9 +27,8 @@ from pathlib import Path
 
 from websockets.sync.client import connect
 
-from gandojo.config import requested_config
+from gandojo.config import requested_config, save_yaml
 from gandojo.play.app import PlaySettings, serve
-from gandojo.runs.runner import train_run
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recorded import recorded  # noqa: E402
@@ -36,32 +37,19 @@ TARGETS = {"fps": 20.0, "speed": 0.7, "frame_kb": 40.0}
 
 
 def train_speed(config, tmp: Path, steps: int) -> float:
-    """Steps per second of ``gandojo train`` on this config (its own summary)."""
-    config = replace(config, train=replace(config.train, steps=steps))
-    return train_run(config, tmp / "train", progress=False)["steps_per_second"]
-
-
-def train_speed_elsewhere(config, tmp: Path, steps: int) -> float:
-    """:func:`train_speed` in a child process (``gandojo train`` as a user runs it)."""
-    import subprocess
-
-    from gandojo.config import save_yaml
-
+    """Steps per second of ``gandojo train`` on this config, run as a user runs it (its own summary)."""
     save_yaml(replace(config, train=replace(config.train, steps=steps)), tmp / "reference.yaml")
     subprocess.run([sys.executable, "-m", "gandojo", "train", "--preset", str(tmp / "reference.yaml"), "--out",
                     str(tmp / "reference"), "--quiet"], check=True, capture_output=True)
     return json.loads((tmp / "reference" / "summary.json").read_text())["steps_per_second"]
 
 
-def rss_mb() -> float:
-    """This process's resident memory now, in MB (from /proc; the peak from getrusage elsewhere)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def rss_mb(pid: int) -> float:
+    """A process's resident memory now, in MB (Linux's /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 class Client:
@@ -111,18 +99,13 @@ def main(argv: list[str] | None = None) -> None:
         print(f"config: {recipe} on ring8 (batch {config.train.batch_size}, {config.model.hidden} units x "
               f"{config.model.depth} layers), every layer on: 64x64 heatmap, 512 samples with gradients, 21x21 "
               "manifold")
-        # in a process of its own: torch here would then share this process with the server's training thread
-        reference = train_speed_elsewhere(config, tmp, 1500)
+        reference = train_speed(config, tmp, 1500)
         print(f"gandojo train on the same config: {reference:.1f} steps/s")
-        stop = threading.Event()
-        ready: list[str] = []
-        settings = PlaySettings(config=config, out=tmp / "out", port=0)
-        server = threading.Thread(target=serve, args=(settings,), kwargs={"on_ready": ready.append, "stop": stop},
-                                  daemon=True)
-        server.start()
-        while not ready:
-            time.sleep(0.05)
-        client = Client(ready[0], f"http://127.0.0.1:{settings.port}")
+        server = subprocess.Popen([sys.executable, "-m", "gandojo", "play", "--no-browser", "--port", "0", "--data",
+                                   "ring8", "--out", str(tmp / "out")], stdout=subprocess.PIPE, text=True)
+        url = re.search(r"open (http://\S+)", server.stdout.readline())[1]
+        port = int(re.search(r":(\d+)/", url)[1])
+        client = Client(url, f"http://127.0.0.1:{port}")
         client.read_for(2.0)
         print("\nsteps per frame   frames/s   steps/s   vs train")
         client.send({"type": "play"})
@@ -136,12 +119,12 @@ def main(argv: list[str] | None = None) -> None:
         default = 3
         client.send({"type": "steps_per_frame", "value": default})
         client.read_for(2.0)
-        samples = [(0.0, rss_mb())]
+        samples = [(0.0, rss_mb(server.pid))]
         started = time.monotonic()
         total_frames0, step0 = client.frames, client.step
         while time.monotonic() - started < args.minutes * 60:
             client.read_for(min(30.0, args.minutes * 60 - (time.monotonic() - started)))
-            samples.append(((time.monotonic() - started) / 60, rss_mb()))
+            samples.append(((time.monotonic() - started) / 60, rss_mb(server.pid)))
         seconds = time.monotonic() - started
         fps = (client.frames - total_frames0) / seconds
         speed = (client.step - step0) / seconds / reference
@@ -149,7 +132,7 @@ def main(argv: list[str] | None = None) -> None:
               f"{(client.step - step0) / seconds:.1f} steps/s = {speed:.2f}x gandojo train, largest frame "
               f"{client.largest / 1000:.1f} kB")
         first = next(mb for minute, mb in samples if minute >= min(1.0, args.minutes / 2))
-        print("memory (MB, this process: server and client) at minute " +
+        print("memory of the server process (MB) at minute " +
               ", ".join(f"{minute:.1f}: {mb:.0f}" for minute, mb in samples[:: max(1, len(samples) // 10)]) +
               f"; from minute 1 to the end {samples[-1][1] - first:+.0f} MB")
         print("\ntargets:")
@@ -163,8 +146,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  memory flat over the session: {growth:+.0f} MB after minute 1 "
               f"({'met' if growth < 50 else 'NOT MET'}: less than 50 MB of growth)")
         client.socket.close()
-        stop.set()
-        server.join(timeout=30)
+        server.terminate()
+        server.wait(timeout=60)
 
 
 def screenshot(path: Path, seconds: float = 40.0) -> None:

@@ -23,6 +23,7 @@ RUNS = [
     ("bench_image_metrics", []),
     ("bench_wasserstein", []),
     ("bench_reliability", []),
+    ("bench_play", []),
     ("bench_distributed", []),
     ("bench_speed", []),
     ("bench_demo", []),

@@ -76,6 +76,11 @@ SECTIONS = [
     ("How fast the command line answers", "startup",
      "`--help` and the commands that need no torch, best of several runs of the installed script. Measured at "
      "commit 71444aa."),
+    ("The play page: frames, training speed, memory", "play",
+     "`gandojo play` on ring8 with the best recipe's networks and every layer on, read by a WebSocket client in "
+     "the same process as the server: frames per second and training steps per second at several steps per "
+     "frame, against `gandojo train` on the same config timed in the same run (in a process of its own); the "
+     "largest frame; this process's memory over a 10-minute session."),
     ("Reliability", "reliability",
      "Resumes proved against uninterrupted runs, faults injected after a checkpoint, what the operating system "
      "does to a run (SIGTERM and SIGHUP to a real process, a second writer on its folder, a full disk in four "
