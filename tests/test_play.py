@@ -327,6 +327,21 @@ def test_a_thousand_hostile_messages_are_refused_and_change_nothing(server):
     assert page.until_frame()["step"] == 1
 
 
+def test_an_unexpected_error_is_told_and_the_session_keeps_serving(server, monkeypatch):
+    page = connect(server)
+    lane = page.session.lanes[0]
+
+    def broken(self):
+        raise RuntimeError("no such device")
+
+    monkeypatch.setattr(type(lane), "critic_only", broken)
+    page.send({"type": "d_only"})
+    answer = page.reply()
+    assert answer["type"] == "error" and "RuntimeError: no such device" in answer["message"]
+    page.send({"type": "step"})
+    assert page.until_frame()["step"] == 1
+
+
 def test_frames_are_compact_and_hold_every_layer(server):
     page = connect(server)
     page.send({"type": "step"})
@@ -354,12 +369,16 @@ def test_slow_motion_draws_each_phase_of_one_step_in_order(server):
     page.send({"type": "slow_motion", "on": True})
     page.send({"type": "step"})
     seen = []
-    while len(seen) < 5:
+    for _ in range(400):
         message = page.socket.receive()
-        if message.get("bytes") is not None:
-            header, rest = decode(message["bytes"])
-            if header["type"] == "frame" and header["phase"]:
-                seen.append((header["phase"], header["step"], arrays_of(header, rest)))
+        if message.get("text") is not None:
+            assert json.loads(message["text"]).get("type") != "error", message["text"]
+            continue
+        header, rest = decode(message["bytes"])
+        if header["type"] == "frame" and header["phase"]:
+            seen.append((header["phase"], header["step"], arrays_of(header, rest)))
+            if len(seen) == 5:
+                break
     assert [p[:2] for p, _, _ in seen] == ["1.", "2.", "3.", "4.", "5."]
     assert [s for _, s, _ in seen] == [0, 0, 0, 0, 1]
     (_, _, two), (_, _, three), (_, _, four), (_, _, five) = seen[1:]

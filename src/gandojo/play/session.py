@@ -369,6 +369,9 @@ class PlaySession:
                     self.playing = False
                     self._reply("error", f"{err}; the players stay as they were before that step. Lower a "
                                          "learning rate, or reset")
+                except Exception as err:  # noqa: BLE001 - the page hears of it; the server stays up
+                    self.playing = False
+                    self._reply("error", f"{type(err).__name__}: {err}")
             else:
                 self.wake.wait(0.1)
                 self.wake.clear()
@@ -383,6 +386,9 @@ class PlaySession:
                 self._apply(command)
             except (ValueError, FileNotFoundError, NonFiniteError) as err:  # refused: nothing changed
                 self._reply("error", str(err))
+            except Exception as err:  # noqa: BLE001 - a bug, or a device that is not there: say so, keep serving
+                self.playing = False
+                self._reply("error", f"{type(err).__name__}: {err}")
 
     def _apply(self, command: _Message) -> None:
         kind = command.type
