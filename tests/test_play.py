@@ -3,6 +3,7 @@ D, G only only G, a learning rate reaches the optimizer), refused values changin
 a session as a run folder the other commands take, a session without live changes ending where gandojo train
 ends, and 1,000 hostile messages answered with errors while nothing changes."""
 
+import asyncio
 import json
 import random
 import struct
@@ -16,7 +17,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from gandojo.cli import main
 from gandojo.config import apply_overrides, requested_config
-from gandojo.play.app import MAX_UPLOAD_BYTES, PlaySettings, create_app
+from gandojo.play.app import MAX_UPLOAD_BYTES, Outbox, PlaySettings, create_app
 from gandojo.play.frames import encode
 from gandojo.runs.checkpoint import load_checkpoint
 from gandojo.runs.runner import train_run
@@ -394,3 +395,18 @@ def arrays_of(header: dict, rest: bytes) -> dict[str, np.ndarray]:
         out[name] = np.frombuffer(rest[offset:offset + size], dtype="<" + kind).reshape(shape)
         offset += size + (-size % 4)
     return out
+
+
+def test_the_outbox_keeps_every_phase_of_slow_motion_and_only_the_newest_plain_frame():
+    loop = asyncio.new_event_loop()
+    try:
+        outbox = Outbox(loop)
+        outbox.put("frame", (0, b"old"))
+        for phase in (b"1", b"2", b"3"):  # the page has not taken anything yet
+            outbox.put("phase_frame", (0, phase))
+        outbox.put("frame", (0, b"a"))
+        outbox.put("frame", (0, b"b"))
+        assert outbox.take() == [b"1", b"2", b"3", b"b"]
+        assert outbox.dropped == 1 and outbox.take() == []
+    finally:
+        loop.close()

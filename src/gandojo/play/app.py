@@ -87,7 +87,8 @@ class PlaySettings:
 
 class Outbox:
     """What the worker offers one page: the newest frame of each lane (a slot of one) and, in order, the rest
-    (state, real samples, replies; at most 256 waiting, the oldest dropped first)."""
+    (state, real samples, replies, and the frames of slow motion's phases, none of which may be skipped; at most
+    256 waiting, the oldest dropped first)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self.loop = loop
@@ -103,6 +104,10 @@ class Outbox:
                 lane, data = payload
                 self.dropped += lane in self.frames
                 self.frames[lane] = data
+            elif kind == "phase_frame":  # in order, after what came before; a pending older frame is stale
+                lane, data = payload
+                self.frames.pop(lane, None)
+                self.queue.append(data)
             elif kind == "real":
                 self.queue.append(payload[1])
             else:

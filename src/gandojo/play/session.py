@@ -299,14 +299,15 @@ def _changed(config: Config, changes: dict[str, Any]) -> Config:
 
 # --- the session ----------------------------------------------------------------------------------
 
-Publish = Callable[[str, Any], None]  # (kind, payload): "frame" bytes per lane, or a reply dict
+Publish = Callable[[str, Any], None]  # (kind, payload): "frame" or "phase_frame" (lane, bytes), or a reply dict
 
 
 class PlaySession:
     """One page's game: lanes, controls, frames. Commands are applied on the worker thread between steps.
 
-    ``publish(kind, payload)`` is called from the worker with ``"frame"`` and a frame's bytes (the newest replaces
-    an unsent one), ``"state"`` and the page's state, or ``"reply"`` and an answer to a command.
+    ``publish(kind, payload)`` is called from the worker with ``"frame"`` and (lane, a frame's bytes) (the newest
+    replaces an unsent one), ``"phase_frame"`` for a phase of slow motion (each one reaches the page, in order),
+    ``"state"`` and the page's state, or ``"reply"`` and an answer to a command.
     """
 
     def __init__(self, config: Config, out: Path, *, state: dict[str, Any] | None = None,
@@ -534,7 +535,7 @@ class PlaySession:
                       "heat_step": lane.heat_at[0], "phase": phase, "stats": lane.latest,
                       "metrics": lane.metrics if metrics else None, "frame": self.frame_count,
                       "playing": self.playing}
-            self.publish("frame", (index, frames.encode(header, arrays)))
+            self.publish("frame" if phase is None else "phase_frame", (index, frames.encode(header, arrays)))
         if metrics:
             self._metrics_at = now
             if exact:
