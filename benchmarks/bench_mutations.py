@@ -96,6 +96,18 @@ MUTANTS = {
     "layer-broken": ("data/points.py", "from gandojo.data.base import Kind\n",
                      "from gandojo.data.base import Kind\nfrom gandojo.runs import folder  # noqa: F401\n",
                      "the data layer imports the run folder above it"),
+    "play-d-only-moves-g": ("play/session.py",
+                            "        stats = {k: v.item() for k, v in self.trainer.critic_step().stats.items()}\n",
+                            "        stats = {k: v.item() for k, v in self.trainer.critic_step().stats.items()}\n"
+                            "        self.trainer.generator_step()\n", "play's D only also takes a generator step"),
+    "play-token-ignored": ("play/app.py", 'return secrets.compare_digest(request.query_params.get("token", ""), '
+                           "settings.token)", "return True", "the play server serves anyone without its token"),
+    "play-origin-ignored": ("play/app.py", 'return request.headers.get("origin") in settings.allowed_origins()',
+                            "return True", "the play socket takes commands from any web page's origin"),
+    "play-any-key": ("play/session.py", "        if key not in LIVE_KEYS and key not in RESET_KEYS:",
+                     "        if False:", "the play page may change any config key"),
+    "play-live-resets": ("play/session.py", "        live = all(key in LIVE_KEYS for key in command.changes)",
+                         "        live = False", "a live change (a learning rate) rebuilds the players from scratch"),
 }
 
 
