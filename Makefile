@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean venv browser
+.PHONY: demo test bench lint clean venv browser messages
 
 venv: $(STAMP)
 
@@ -31,6 +31,13 @@ test: $(STAMP) browser
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+# After changing a message in the code: gather the messages, merge them into each language's .po (then translate
+# what is new or fuzzy there; the catalog test lists it). The build compiles the .po files.
+LOCALE := src/gandojo/locale
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --omit-header -o $(LOCALE)/gandojo.pot .
+	$(BIN)/pybabel update -i $(LOCALE)/gandojo.pot -d $(LOCALE) -D gandojo --width=120 --ignore-obsolete
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

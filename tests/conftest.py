@@ -1,6 +1,12 @@
 """Fixtures the test modules share."""
 
+import os
+
 import pytest
+
+# The tests read English unless they ask for another language: a Japanese locale on the machine that runs them must
+# not change what they see (child processes inherit this).
+os.environ["GANDOJO_LANG"] = "en"
 
 from gandojo.runs.runner import train_run
 from run_helpers import tiny_config

@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gandojo.i18n import N_, _
+
 
 class NonFiniteError(FloatingPointError):
     """A loss or gradient became NaN or infinite at generator step ``step`` (1-based, the step that failed);
@@ -17,7 +19,7 @@ class NonFiniteError(FloatingPointError):
 
     def __init__(self, step: int, what: str, stats: dict[str, float]):
         self.step, self.what, self.stats = step, what, stats
-        super().__init__(f"{what} is not finite at generator step {step}")
+        super().__init__(_("{what} is not finite at generator step {step}").format(what=what, step=step))
 
 
 class CheckpointError(ValueError):
@@ -41,14 +43,18 @@ def _size(n: int) -> str:
     ('850 kB', '999 bytes', '12.3 MB')
     """
     if n < 1000:
-        return f"{n} bytes"
+        return _("{n} bytes").format(n=n)
     return f"{n / 1000:.0f} kB" if n < 10**6 else f"{n / 10**6:.1f} MB"
 
 
-# What the user can do about a failed write, by its cause.
-_FIXES = {errnos.ENOSPC: "free space", errnos.EDQUOT: "free space (or raise the quota)",
-          errnos.EROFS: "make the file system writable", errnos.EACCES: "make the folder writable",
-          errnos.EPERM: "make the folder writable"}
+# What the user can do about a failed write, by its cause; and the cause in words (the C library's own are English).
+_FIXES = {errnos.ENOSPC: N_("free space"), errnos.EDQUOT: N_("free space (or raise the quota)"),
+          errnos.EROFS: N_("make the file system writable"), errnos.EACCES: N_("make the folder writable"),
+          errnos.EPERM: N_("make the folder writable")}
+_REASONS = {errnos.ENOSPC: N_("no space left on device"), errnos.EDQUOT: N_("disk quota exceeded"),
+            errnos.EROFS: N_("read-only file system"), errnos.EACCES: N_("permission denied"),
+            errnos.EPERM: N_("operation not permitted")}
+_ACTIONS = {"writing": N_("writing"), "creating": N_("creating")}
 
 
 class WriteError(OSError):
@@ -61,17 +67,21 @@ class WriteError(OSError):
 
     @property
     def reason(self) -> str:
+        if self.errno in _REASONS:
+            return _(_REASONS[self.errno])
         text = os.strerror(self.errno) if self.errno else str(self.strerror)
         return text[:1].lower() + text[1:]
 
     @property
     def fix(self) -> str:
         """What to do before trying again: ``"free space"``, ``"make the folder writable"``, ..."""
-        return _FIXES.get(self.errno, "fix the cause")
+        return _(_FIXES.get(self.errno, N_("fix the cause")))
 
     def __str__(self) -> str:
         size = f" ({_size(self.size)})" if self.size else ""
-        return f"{self.reason} {self.action} {self.path}{size}"
+        action = _(_ACTIONS[self.action]) if self.action in _ACTIONS else self.action
+        return _("{reason} {action} {path}{size}").format(reason=self.reason, action=action, path=self.path,
+                                                           size=size)
 
 
 class RunWriteError(WriteError):
@@ -83,11 +93,12 @@ class RunWriteError(WriteError):
         self.run_dir, self.saved_step, self.recorded = run_dir, saved_step, recorded
 
     def __str__(self) -> str:
-        saved = (f"the last good checkpoint is step {self.saved_step}" if self.saved_step is not None
-                 else "no checkpoint was written yet (a resume starts again from step 0)")
-        records = "" if self.recorded else "; summary.json and failure.json could not be written either"
-        return (f"{super().__str__()}; {saved}{records}; {self.fix}, then gandojo train --resume "
-                f"{self.run_dir}")
+        saved = (_("the last good checkpoint is step {step}").format(step=self.saved_step)
+                 if self.saved_step is not None
+                 else _("no checkpoint was written yet (a resume starts again from step 0)"))
+        records = "" if self.recorded else _("; summary.json and failure.json could not be written either")
+        return _("{fault}; {saved}{records}; {fix}, then gandojo train --resume {run}").format(
+            fault=super().__str__(), saved=saved, records=records, fix=self.fix, run=self.run_dir)
 
 
 class FolderLocked(ValueError):
@@ -95,11 +106,15 @@ class FolderLocked(ValueError):
 
     def __init__(self, folder: Path, holder: dict | None):
         self.folder, self.holder = folder, holder or {}
-        who = "another gandojo process"
         pid, started = self.holder.get("pid"), self.holder.get("started")
-        if pid is not None:
-            who += f" (pid {pid}{f', started {started}' if started else ''})"
-        super().__init__(f"{folder} is being written by {who}; wait for it or stop it")
+        if pid is None:
+            who = _("another gandojo process")
+        elif started:
+            who = _("another gandojo process (pid {pid}, started {started})").format(pid=pid, started=started)
+        else:
+            who = _("another gandojo process (pid {pid})").format(pid=pid)
+        super().__init__(_("{folder} is being written by {who}; wait for it or stop it").format(folder=folder,
+                                                                                                  who=who))
 
 
 class SignalStop(KeyboardInterrupt):

@@ -30,8 +30,13 @@ app = typer.Typer(
 
 @app.callback()
 def _options(debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors (before or "
-                                                 "after the command).")] = False):
-    """``--debug`` is read by :func:`gandojo.cli.main` before Typer sees the arguments; listed here for --help."""
+                                                 "after the command).")] = False,
+             lang: Annotated[str | None, typer.Option(
+                 "--lang", metavar="ja|en", help="The language of what gandojo prints (before or after the command) "
+                 "[default: GANDOJO_LANG, else the locale: LANG=ja_JP.UTF-8 gives Japanese, else English]. Keys, "
+                 "flags, file names and JSON stay English.")] = None):
+    """``--debug`` and ``--lang`` are read by :func:`gandojo.cli.main` before Typer sees the arguments; listed here
+    for --help."""
 
 
 CacheDir = Annotated[Path | None, typer.Option(

@@ -12,6 +12,7 @@ import typer
 from gandojo.catalogue import PROTOCOL_SAMPLES
 from gandojo.cli.app import CacheDir, app, say
 from gandojo.cli.lazy import lazy_import
+from gandojo.i18n import _
 
 inference = lazy_import("gandojo.inference")
 results = lazy_import("gandojo.metrics.report")
@@ -57,7 +58,7 @@ def sample(
 ):
     """Write samples from a trained generator to a file (or, for images, a grid or a folder of PNGs)."""
     path = inference.write_samples(source, n, out, seed=seed, nrow=nrow)
-    say(f"wrote {n} samples to {path}")
+    say(_("wrote {n} samples to {path}").format(n=n, path=path))
 
 
 @app.command(epilog="Example:\n\n  gandojo export runs/ring8 --out generator.safetensors")
@@ -68,7 +69,7 @@ def export(
     """Export the generator's weights (safetensors) with its config, for `gandojo sample` or your own code."""
     trainer = inference.load_trainer(run)
     path = checkpoint.export_generator(trainer.sampler, trainer.config, out, step=trainer.g_step)
-    say(f"wrote {path} and {path.with_suffix('.json')}")
+    say(_("wrote {path} and {json}").format(path=path, json=path.with_suffix(".json")))
 
 
 @app.command(epilog="Examples:\n\n  gandojo interpolate runs/digits --out walk.png\n\n"
@@ -84,4 +85,4 @@ def interpolate(
 ):
     """Write latent interpolation strips (linear and spherical) of an image generator, optionally as a GIF."""
     path = inference.write_interpolation(source, out, rows=rows, steps=steps, method=method, seed=seed, gif=gif)
-    say(f"wrote {path}" + (f" and {gif}" if gif else ""))
+    say(_("wrote {path} and {json}").format(path=path, json=gif) if gif else _("wrote {path}").format(path=path))

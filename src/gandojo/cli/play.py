@@ -14,6 +14,7 @@ from gandojo.catalogue import DATA
 from gandojo.cli.app import CacheDir, app, err_console, say
 from gandojo.cli.lazy import lazy_import
 from gandojo.cli.train import OBJECTIVE_NAMES, _split_overrides
+from gandojo.i18n import _
 
 server = lazy_import("gandojo.play.app")
 folders = lazy_import("gandojo.runs.folder")
@@ -64,31 +65,31 @@ def play(
     source = None
     if run_dir is not None:
         if preset is not None or objective is not None or overrides:
-            raise ValueError("a run folder opens as it was saved; --data, --preset, --objective and overrides are "
-                             "for a new session")
+            raise ValueError(_("a run folder opens as it was saved; --data, --preset, --objective and overrides "
+                               "are for a new session"))
         payload, checkpoint, notes = folders.find_resumable(run_dir)
         for note in notes:
-            err_console.print(f"warning: {note}", markup=False)
+            err_console.print(_("warning: {message}").format(message=note), markup=False)
         if payload is None:
-            raise ValueError(f"{run_dir} has no checkpoint yet")
+            raise ValueError(_("{run} has no checkpoint yet").format(run=run_dir))
         config = checkpoints.checkpoint_config(payload)
         state = payload["trainer"]
         run = json.loads(payload["run"]) if "run" in payload else None
         source = f"{run_dir} (step {int(state['g_step'])}, {checkpoint.name})"
     else:
-        config, _ = cfg.requested_config(preset=preset, objective=objective, data=data, overrides=overrides)
+        config, _notes = cfg.requested_config(preset=preset, objective=objective, data=data, overrides=overrides)
     settings = server.PlaySettings(config=config, out=out, host=host, port=port, state=state, run=run,
                                    source=source, cache_dir=cache_dir)
     server.check(settings)
     if host not in LOCAL:
-        err_console.print(f"warning: listening on {host}: other machines that reach it (and know the token) can "
-                          "start training on this one", markup=False)
+        err_console.print(_("warning: listening on {host}: other machines that reach it (and know the token) can "
+                            "start training on this one").format(host=host), markup=False)
 
     def ready(url: str) -> None:
-        say(f"gandojo play: open {url}")
-        say("(Ctrl-C stops the server; save a session with 'Save as run' first)")
+        say(_("gandojo play: open {url}").format(url=url))
+        say(_("(Ctrl-C stops the server; save a session with 'Save as run' first)"))
         if not no_browser:
             webbrowser.open(url)
 
     server.serve(settings, on_ready=ready)
-    say("stopped")
+    say(_("stopped"))

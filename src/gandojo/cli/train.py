@@ -15,6 +15,7 @@ from gandojo.catalogue import DATA
 from gandojo.cli.app import CacheDir, app, console, err_console, say
 from gandojo.cli.lazy import lazy_import
 from gandojo.errors import SignalStop, StopRequested, stop_signal
+from gandojo.i18n import _
 from gandojo.objectives import OBJECTIVES
 
 comparison = lazy_import("gandojo.comparison")
@@ -32,12 +33,14 @@ DATA_NAMES = ", ".join(DATA)
 def stopped_line(err: KeyboardInterrupt) -> str:
     """What a stop signal did to a run, in one line (``interrupted: a checkpoint was written at step 12``)."""
     signum = err.signum if isinstance(err, SignalStop) else signal.SIGINT
-    what = "interrupted" if signum == signal.SIGINT else f"terminated by {signal.Signals(signum).name}"
+    what = _("interrupted") if signum == signal.SIGINT else _("terminated by {signal}").format(
+        signal=signal.Signals(signum).name)
     saved = getattr(err, "saved_step", None)
     if isinstance(err, StopRequested):
-        return f"{what}: a checkpoint was written at step {saved}"
-    newest = f"; the newest checkpoint is step {saved}" if saved is not None else "; no checkpoint yet"
-    return f"{what} at once: no checkpoint of the unfinished step{newest}"
+        return _("{what}: a checkpoint was written at step {step}").format(what=what, step=saved)
+    newest = (_("; the newest checkpoint is step {step}").format(step=saved) if saved is not None
+              else _("; no checkpoint yet"))
+    return _("{what} at once: no checkpoint of the unfinished step{newest}").format(what=what, newest=newest)
 
 
 def exit_code(err: KeyboardInterrupt) -> int:
@@ -49,8 +52,8 @@ def _split_overrides(extra: list[str] | None) -> list[str]:
     overrides = list(extra or [])
     bad = [item for item in overrides if "=" not in item]
     if bad:
-        raise ValueError(f"unexpected argument {bad[0]!r}; overrides look like section.key=value "
-                         "(e.g. train.steps=100)")
+        raise ValueError(_("unexpected argument {argument!r}; overrides look like section.key=value "
+                           "(e.g. train.steps=100)").format(argument=bad[0]))
     return overrides
 
 
@@ -103,7 +106,8 @@ def train(
     """
     limit = None if time_limit is None else cfg.parse_budget(time_limit)
     if limit is not None and limit[0] != "seconds":
-        raise ValueError(f"--time-limit {time_limit}: a time such as 120s or 2m (use --steps for steps)")
+        raise ValueError(_("--time-limit {value}: a time such as 120s or 2m (use --steps for steps)").format(
+            value=time_limit))
     flags = {"data.name": data, "model.family": model, "train.batch_size": batch_size, "train.seed": seed,
              "train.time_limit": None if limit is None else limit[1], "train.tensorboard": tensorboard or None}
     overrides = [f"{k}={v}" for k, v in flags.items() if v is not None] + _split_overrides(ctx.args)
@@ -119,9 +123,10 @@ def train(
                           markup=False, highlight=False)
             return
         if out is None:
-            raise ValueError("say where the run goes: --out DIR (or --resume RUN_DIR)")
+            raise ValueError(_("say where the run goes: --out DIR (or --resume RUN_DIR)"))
     elif preset is not None or dry_run:
-        raise ValueError("--resume continues a saved run as it was saved; --preset and --dry-run are for new runs")
+        raise ValueError(_("--resume continues a saved run as it was saved; --preset and --dry-run are for new "
+                           "runs"))
     run_dir = out if resume is None else resume
     distributed.set_threads(threads)
     world = distributed.world_from_env(os.environ)  # torchrun's RANK/WORLD_SIZE/LOCAL_RANK; one process without
@@ -136,13 +141,15 @@ def train(
                                                                    is not None else []), report=pages.run_report)
     except KeyboardInterrupt as err:
         if world.is_main:
-            err_console.print(f"{stopped_line(err)}; continue with --resume {run_dir}", markup=False)
+            err_console.print(_("{stopped}; continue with --resume {run}").format(stopped=stopped_line(err),
+                                                                                  run=run_dir), markup=False)
         raise typer.Exit(exit_code(err)) from None
     if summary is None:  # a rank other than 0 under torchrun: rank 0 reports
         return
     say(results.format_evaluation(summary["evaluation"]))
-    console.print(f"run folder: {run_dir} ({summary['new_steps']} new steps, {summary['steps']} in all, "
-                  f"{summary['seconds']:.1f} s)", markup=False, highlight=False)
+    console.print(_("run folder: {run} ({new} new steps, {steps} in all, {seconds:.1f} s)").format(
+        run=run_dir, new=summary["new_steps"], steps=summary["steps"], seconds=summary["seconds"]), markup=False,
+        highlight=False)
 
 
 @app.command()
@@ -199,8 +206,9 @@ def report(
     elif (folder / "config.yaml").is_file():
         path = pages.run_report(folder)
     else:
-        raise ValueError(f"{folder} is not a run folder (no config.yaml) nor a comparison (no comparison.json)")
-    say(f"wrote {path}")
+        raise ValueError(_("{folder} is not a run folder (no config.yaml) nor a comparison (no comparison.json)"
+                           ).format(folder=folder))
+    say(_("wrote {path}").format(path=path))
 
 
 @app.command(epilog="Examples:\n\n"
@@ -227,11 +235,11 @@ def compare(
         result = comparison.compare(data, names, seeds, budget, out, cache_dir=cache_dir,
                                 stream=err_console.file if as_json else None)
     except KeyboardInterrupt as err:  # the current run stopped cleanly; the rest is left to a rerun
-        err_console.print(f"{stopped_line(err)}; run the same gandojo compare command again to continue",
-                          markup=False)
+        err_console.print(_("{stopped}; run the same gandojo compare command again to continue").format(
+            stopped=stopped_line(err)), markup=False)
         raise typer.Exit(exit_code(err)) from None
     if as_json:
         print(json.dumps(result.to_json()))
         return
     say(result.table())
-    say(f"comparison folder: {out} (comparison.txt, comparison.json, comparison.png)")
+    say(_("comparison folder: {out} (comparison.txt, comparison.json, comparison.png)").format(out=out))

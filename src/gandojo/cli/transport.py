@@ -20,6 +20,7 @@ from rich.table import Table
 from gandojo.cli.lazy import lazy_import
 from gandojo.errors import ArgumentError, Names, TransportError
 from gandojo.formatting import short_number
+from gandojo.i18n import N_, _
 
 if TYPE_CHECKING:
     from gandojo.distances import TransportResult
@@ -43,22 +44,23 @@ def _numbers(text: str, option: str) -> list[float]:
     try:
         values = [float(tok) for tok in text.split(",")]
     except ValueError:
-        raise ValueError(f"{option}: expected comma-separated numbers like 6,4,3,1, got {text!r}") from None
+        raise ValueError(_("{option}: expected comma-separated numbers like 6,4,3,1, got {text!r}").format(
+            option=option, text=text)) from None
     return values
 
 
 def _matrix(text: str, option: str) -> list[list[float]]:
     rows = [_numbers(row, option) for row in text.strip().strip(";").split(";")]
     if len({len(r) for r in rows}) != 1:
-        raise ValueError(f"{option}: every row (separated by ';') needs the same number of entries, "
-                         f"got rows of lengths {[len(r) for r in rows]}")
+        raise ValueError(_("{option}: every row (separated by ';') needs the same number of entries, got rows of "
+                           "lengths {lengths}").format(option=option, lengths=[len(r) for r in rows]))
     return rows
 
 
 def _points(path: Path, option: str):
     """A point file for ``option`` (.npy, .npz, .csv, .txt), read and checked by the data loader."""
     if not path.exists():
-        raise FileNotFoundError(f"{option}: no such file: {path}")
+        raise FileNotFoundError(_("{option}: no such file: {path}").format(option=option, path=path))
     return data.read_points(path)[0]
 
 
@@ -66,7 +68,7 @@ def _only_one_of(given: dict[str, object], others: dict[str, object], why: str) 
     """Options that cannot be combined: ``given`` (set) against ``others`` (each set one is named)."""
     clash = [name for name, value in others.items() if value is not None]
     if any(value is not None for value in given.values()) and clash:
-        raise ValueError(f"{', '.join(clash)} {why}")
+        raise ValueError(_("{options} {why}").format(options=", ".join(clash), why=_(why)))
 
 
 @contextlib.contextmanager
@@ -81,11 +83,13 @@ def _cli_words():
 def _normalisation_rows(result: TransportResult) -> list[tuple[str, str, str]]:
     moved = short_number(result.moved_mass)
     return [
-        ("raw (None)", short_number(result.normalized(None)), "total mass x distance"),
-        ("mass", short_number(result.normalized("mass")), f"per unit of mass ({short_number(result.mass)})"),
+        ("raw (None)", short_number(result.normalized(None)), _("total mass x distance")),
+        ("mass", short_number(result.normalized("mass")),
+         _("per unit of mass ({mass})").format(mass=short_number(result.mass))),
         ("max_distance", short_number(result.normalized("max_distance")),
-         f"per mass / largest distance ({short_number(result.max_distance)})"),
-        ("mean_move", short_number(result.normalized("mean_move")), f"per unit moved by the plan ({moved})"),
+         _("per mass / largest distance ({distance})").format(distance=short_number(result.max_distance))),
+        ("mean_move", short_number(result.normalized("mean_move")),
+         _("per unit moved by the plan ({moved})").format(moved=moved)),
     ]
 
 
@@ -93,7 +97,7 @@ def _plan_table(result: TransportResult, title: str) -> Table:
     shared = result.positions is not None
     rows, cols = result.plan.shape
     table = Table(title=title, title_justify="left")
-    table.add_column("from \\ to")
+    table.add_column(_("from \\ to"))
     for j in range(cols):
         table.add_column(f"{'x' if shared else 'b'}{j + 1} ({short_number(result.b[j])})", justify="right")
     for i in range(rows):
@@ -104,7 +108,7 @@ def _plan_table(result: TransportResult, title: str) -> Table:
 
 def _print_moves(result: TransportResult) -> None:
     moves = result.moves
-    console.print("moves:" if moves else "moves: none, P already equals Q", markup=False)
+    console.print(_("moves:") if moves else _("moves: none, P already equals Q"), markup=False)
     for line in moves:
         console.print(f"  {line}", markup=False)
 
@@ -143,11 +147,11 @@ def wasserstein_command(
     """
     _only_one_of({"--x": x, "--y": y}, {"--p": p, "--q": q, "--positions": positions, "--cost": cost, "--plan": plan,
                                         "--normalize": normalize, "--figure": figure},
-                 "go with histograms, not with --x/--y point clouds")
+                 N_("go with histograms, not with --x/--y point clouds"))
     with _cli_words():
         if x is not None or y is not None:
             if x is None or y is None:
-                raise ValueError("give both --x and --y")
+                raise ValueError(_("give both --x and --y"))
             _point_clouds(_points(x, "--x"), _points(y, "--y"), method=method, projections=projections, seed=seed,
                           order=order)
         else:
@@ -175,10 +179,10 @@ def divergences_command(
     Wasserstein distance changes with θ; JS, KL and TV are constant, so their gradient is 0.
     """
     if (p is None) != (q is None):
-        raise ValueError("give both --p and --q")
+        raise ValueError(_("give both --p and --q"))
     with _cli_words():
         if p is not None and q is not None:
-            _only_one_of({"--p": p}, {"--figure": figure}, "draws Example 1; leave out --p/--q to use it")
+            _only_one_of({"--p": p}, {"--figure": figure}, N_("draws Example 1; leave out --p/--q to use it"))
             _histogram_divergences(p, q, positions, renormalize)
         else:
             _example_one(theta_range, points, figure)
@@ -188,19 +192,20 @@ def _point_clouds(xs, ys, *, method: str, projections: int, seed: int, order: fl
     try:
         result = distances.cloud_distance(xs, ys, p=order, method=method, n_projections=projections, seed=seed)
     except TransportError as exc:
-        console.print(f"error: {exc}", markup=False)
+        console.print(_("error: {message}").format(message=exc), markup=False)
         raise typer.Exit(1) from None
     value, used = result.value, result.method
-    table = Table(title="Wasserstein distance between point clouds", title_justify="left")
+    table = Table(title=_("Wasserstein distance between point clouds"), title_justify="left")
     for name in ("X", "Y", "d", "method", f"W_{short_number(order)}"):
         table.add_column(name, justify="right")
-    label = {"exact": "exact (POT network simplex)", "exact-1d": "exact (sorted 1-D)",
-             "sliced": f"sliced, {projections} directions, seed {seed}"}[used]
+    label = {"exact": _("exact (POT network simplex)"), "exact-1d": _("exact (sorted 1-D)"),
+             "sliced": _("sliced, {projections} directions, seed {seed}").format(projections=projections,
+                                                                                seed=seed)}[used]
     table.add_row(str(result.n), str(result.m), str(result.d), label, f"{value:.6g}")
     console.print(table)
     if used == "sliced":
-        console.print("The sliced distance is an estimate of a different quantity (the mean W over 1-D "
-                      "projections), smaller than the exact W: compare it only with other sliced values.",
+        console.print(_("The sliced distance is an estimate of a different quantity (the mean W over 1-D "
+                        "projections), smaller than the exact W: compare it only with other sliced values."),
                       markup=False)
 
 
@@ -208,38 +213,39 @@ def _histograms(p: str | None, q: str | None, *, positions: str | None, cost: st
                 renormalize: bool, plan: str | None, figure: Path | None) -> None:
     """The optimal plan between two histograms, its normalisations and moves, and a plan of the user's beside it."""
     if (p is None) != (q is None):
-        raise ValueError("give both --p and --q (or neither, for the worked example)")
+        raise ValueError(_("give both --p and --q (or neither, for the worked example)"))
     if plan is not None and renormalize:
-        raise ValueError("--plan cannot be combined with --renormalize: give the plan in the histograms' own units")
+        raise ValueError(_("--plan cannot be combined with --renormalize: give the plan in the histograms' own "
+                           "units"))
     if p is None or q is None:
         p, q = WORKED_P, WORKED_Q
         if positions is None and cost is None:
             positions = WORKED_POSITIONS
-        console.print("The worked example: 14 cells of P moved onto Q at positions 1..4.", markup=False)
+        console.print(_("The worked example: 14 cells of P moved onto Q at positions 1..4."), markup=False)
     a, b = _numbers(p, "--p"), _numbers(q, "--q")
     pos = None if positions is None else _numbers(positions, "--positions")
     c = None if cost is None else _matrix(cost, "--cost")
     try:
         best = distances.transport(a, b, c, positions=pos, renormalize=renormalize)
     except TransportError as exc:
-        console.print(f"error: {exc}", markup=False)
+        console.print(_("error: {message}").format(message=exc), markup=False)
         raise typer.Exit(1) from None
     headline = best.normalized(normalize)  # also rejects an unknown --normalize early
     given = None
     if plan is not None:
         given = distances.score_plan(_matrix(plan, "--plan"), a, b, c, positions=pos)
 
-    where = ("cost matrix given" if best.positions is None
-             else "positions " + ", ".join(short_number(v) for v in best.positions[:, 0])
-             if best.positions.shape[1] == 1 else f"{best.positions.shape[1]}-D positions")
+    where = (_("cost matrix given") if best.positions is None
+             else _("positions {values}").format(values=", ".join(short_number(v) for v in best.positions[:, 0]))
+             if best.positions.shape[1] == 1 else _("{d}-D positions").format(d=best.positions.shape[1]))
     masses = [", ".join(short_number(v) for v in side) for side in (best.a, best.b)]
     console.print(f"P = {masses[0]}; Q = {masses[1]}; {where}", markup=False)
-    table = Table(title="earth mover's distance", title_justify="left")
+    table = Table(title=_("earth mover's distance"), title_justify="left")
     table.add_column("normalize")
-    table.add_column("optimal", justify="right")
+    table.add_column(_("optimal"), justify="right")
     if given is not None:
-        table.add_column("your plan", justify="right")
-    table.add_column("meaning")
+        table.add_column(_("your plan"), justify="right")
+    table.add_column(_("meaning"))
     for (name, value, meaning), theirs in zip(
         _normalisation_rows(best),
         _normalisation_rows(given) if given is not None else [None] * 4,
@@ -247,31 +253,32 @@ def _histograms(p: str | None, q: str | None, *, positions: str | None, cost: st
     ):
         table.add_row(name, value, *([theirs[1]] if theirs else []), meaning)
     console.print(table)
-    console.print(_plan_table(best, "an optimal plan (rows: from, columns: to)"))
+    console.print(_plan_table(best, _("an optimal plan (rows: from, columns: to)")))
     _print_moves(best)
-    console.print("Optimal plans are often not unique, and mean_move differs between them: compare "
-                  "costs, not plans.", markup=False)
+    console.print(_("Optimal plans are often not unique, and mean_move differs between them: compare "
+                    "costs, not plans."), markup=False)
     if given is not None:
-        console.print(_plan_table(given, "your plan"))
+        console.print(_plan_table(given, _("your plan")))
         _print_moves(given)
         extra = given.excess_cost(best)
-        verdict = "optimal" if extra == 0 else f"{short_number(extra)} more than the optimum"
-        console.print(f"your plan costs {short_number(given.distance)}: {verdict} ({short_number(best.distance)})",
-                      markup=False)
+        verdict = _("optimal") if extra == 0 else _("{extra} more than the optimum").format(extra=short_number(extra))
+        console.print(_("your plan costs {cost}: {verdict} ({best})").format(
+            cost=short_number(given.distance), verdict=verdict, best=short_number(best.distance)), markup=False)
     if normalize is not None:
-        console.print(f"distance (normalize={normalize}, optimal plan): {short_number(headline)}", markup=False)
+        console.print(_("distance (normalize={normalize}, optimal plan): {value}").format(
+            normalize=normalize, value=short_number(headline)), markup=False)
     if figure is not None:
         path = figures.plot_transport(given if given is not None else best, figure)
-        console.print(f"figure: {path}", markup=False)
+        console.print(_("figure: {path}").format(path=path), markup=False)
 
 
 def _histogram_divergences(p: str, q: str, positions: str | None, renormalize: bool) -> None:
     d = distances.divergences(_numbers(p, "--p"), _numbers(q, "--q"),
                               positions=None if positions is None else _numbers(positions, "--positions"),
                               renormalize=renormalize)
-    table = Table(title="P vs Q as distributions", title_justify="left")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
+    table = Table(title=_("P vs Q as distributions"), title_justify="left")
+    table.add_column(_("measure"))
+    table.add_column(_("value"), justify="right")
     for name, value in (("KL(P || Q)", d.kl_pq), ("KL(Q || P)", d.kl_qp), ("JS (nats)", d.js),
                         ("JS (bits)", d.js_bits), ("TV", d.tv), ("W1", d.w1)):
         table.add_row(name, short_number(value))
@@ -281,10 +288,10 @@ def _histogram_divergences(p: str, q: str, positions: str | None, renormalize: b
 def _example_one(theta_range: str, points: int, figure: Path | None) -> None:
     lo, hi = _numbers(theta_range, "--theta-range") if "," in theta_range else (None, None)
     if lo is None or hi is None or not lo < hi:
-        raise ValueError(f"--theta-range: expected two numbers low,high with low < high, "
-                         f"got {theta_range!r}")
+        raise ValueError(_("--theta-range: expected two numbers low,high with low < high, got {text!r}").format(
+            text=theta_range))
     if points < 1:
-        raise ValueError(f"--points must be at least 1, got {points}")
+        raise ValueError(_("--points must be at least 1, got {points}").format(points=points))
     r = lessons.parallel_lines([lo + (hi - lo) * k / max(points - 1, 1) for k in range(points)])
     table = Table(title="Example 1: P0 = (0, Z), Pθ = (θ, Z), Z ~ U[0, 1]", title_justify="left")
     for name in ("θ", "W", "JS", "KL", "TV", "dW/dθ", "dJS/dθ", "dKL/dθ", "dTV/dθ"):
@@ -293,11 +300,11 @@ def _example_one(theta_range: str, points: int, figure: Path | None) -> None:
         table.add_row(*(short_number(float(v[k])) for v in (r.theta, r.w, r.js, r.kl, r.tv,
                                                      r.grad_w, r.grad_js, r.grad_kl, r.grad_tv)))
     console.print(table)
-    console.print("Only W changes with θ: its gradient sign(θ) points back to θ = 0 from everywhere, "
-                  "while JS, KL and TV are flat (gradient 0) until the lines coincide.", markup=False)
+    console.print(_("Only W changes with θ: its gradient sign(θ) points back to θ = 0 from everywhere, "
+                    "while JS, KL and TV are flat (gradient 0) until the lines coincide."), markup=False)
     if figure is not None:
         path = figures.plot_parallel_lines(figure, theta_range=(lo, hi))
-        console.print(f"figure: {path}", markup=False)
+        console.print(_("figure: {path}").format(path=path), markup=False)
 
 
 WASSERSTEIN_EXAMPLES = ("Examples:\n\n"

@@ -6,6 +6,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from gandojo.formatting import display_width, pad
+from gandojo.i18n import N_, _
+
 __all__ = ["describe_scored", "format_evaluation", "format_image_metrics", "format_mode_table", "json_safe"]
 
 
@@ -27,10 +30,11 @@ def json_safe(value: Any) -> Any:
 
 def describe_scored(scored: dict[str, Any]) -> str:
     """One line on what an evaluation scored (``evaluate_run``'s ``scored``)."""
-    step = "" if scored["step"] is None else f" (step {scored['step']})"
-    seed = ("the run's own evaluation streams (seed " f"{scored['streams_of_seed']}), as its final evaluation"
-            if scored["seed"] is None else f"seed {scored['seed']}")
-    return f"scored {scored['samples']} samples of {scored['source']}{step}, {seed}"
+    step = "" if scored["step"] is None else _(" (step {step})").format(step=scored["step"])
+    seed = (_("the run's own evaluation streams (seed {seed}), as its final evaluation").format(
+        seed=scored["streams_of_seed"]) if scored["seed"] is None else _("seed {seed}").format(seed=scored["seed"]))
+    return _("scored {samples} samples of {source}{step}, {seed}").format(samples=scored["samples"],
+                                                                        source=scored["source"], step=step, seed=seed)
 
 
 def format_evaluation(result: dict[str, Any]) -> str:
@@ -41,10 +45,10 @@ def format_evaluation(result: dict[str, Any]) -> str:
     if "classes_covered" in result or result.get("modes_total") == 1000:
         lines.append(format_image_metrics(result))
     if "mean" in result:
-        lines.append(f"generated mean {result['mean']:.3f} std {result['std']:.3f} · "
-                     f"data mean {result['data_mean']:.3f} std {result['data_std']:.3f}")
+        lines.append(_("generated mean {mean:.3f} std {std:.3f} · data mean {data_mean:.3f} std {data_std:.3f}"
+                       ).format(**result))
     if result.get("wasserstein") is not None:
-        lines.append(f"Wasserstein-1 to real data {result['wasserstein']:.4f}")
+        lines.append(_("Wasserstein-1 to real data {value:.4f}").format(value=result["wasserstein"]))
     if result.get("fid") is not None:
         lines.append(f"FID (Inception) {result['fid']:.2f}")
     if "note" in result:
@@ -59,35 +63,40 @@ def share_table(label: str, shares: dict[str, dict[str, float]]) -> list[str]:
     mode  data   generated
     dog   33.3%  100.0%
     """
-    width = max(len(label), *(len(name) for name in shares))
-    return [f"{label:<{width}}  data   generated"] + [
-        f"{name:<{width}}  {100 * share['data']:4.1f}%  {100 * share['generated']:5.1f}%"
+    label = _(label)
+    data, generated = _("data"), _("generated")
+    width = max(display_width(label), *(display_width(name) for name in shares))
+    return [f"{pad(label, width)}  {pad(data, 5)}  {generated}"] + [
+        f"{pad(name, width)}  {100 * share['data']:4.1f}%  {100 * share['generated']:5.1f}%"
         for name, share in shares.items()]
 
 
 def format_mode_table(result: dict) -> str:
     """Render a mode report given as its JSON dict (see :meth:`ModeReport.to_json`)."""
-    lines = share_table("mode", result["per_mode"])
+    lines = share_table(N_("mode"), result["per_mode"])
     rkl = result["reverse_kl"]
-    rkl_text = "n/a (no high-quality sample)" if rkl is None else f"{rkl:.2f}"
-    lines.append(f"modes covered {result['modes_covered']}/{result['modes_total']} · "
-                 f"high quality {100 * result['high_quality']:.1f}% · reverse KL {rkl_text}")
+    rkl_text = _("n/a (no high-quality sample)") if rkl is None else f"{rkl:.2f}"
+    lines.append(_("modes covered {covered}/{total} · high quality {hq:.1f}% · reverse KL {rkl}").format(
+        covered=result["modes_covered"], total=result["modes_total"], hq=100 * result["high_quality"], rkl=rkl_text))
     return "\n".join(lines)
 
 
 def format_image_metrics(result: dict[str, Any]) -> str:
     """Human-readable table of a digits or stacked-digits result."""
-    lines = share_table("class", result["per_class"]) if "per_class" in result else []
+    lines = share_table(N_("class"), result["per_class"]) if "per_class" in result else []
     if "classes_covered" in result:
-        lines.append(f"classes covered {result['classes_covered']}/{result.get('classes_total', 10)} · "
-                     f"confident {100 * result.get('confident', 0):.1f}% · class KL {fmt(result['class_kl'], '.3f')}")
-        lines.append(f"Fréchet distance {fmt(result['frechet'], '.2f')} (floor, real vs real: "
-                     f"{result['frechet_floor']:.2f})")
-        lines.append(f"precision {fmt(result['precision'], '.3f')} · recall {fmt(result['recall'], '.3f')} · "
-                     f"density {fmt(result['density'], '.3f')} · coverage {fmt(result['coverage'], '.3f')}")
+        lines.append(_("classes covered {covered}/{total} · confident {confident:.1f}% · class KL {kl}").format(
+            covered=result["classes_covered"], total=result.get("classes_total", 10),
+            confident=100 * result.get("confident", 0), kl=fmt(result["class_kl"], ".3f")))
+        lines.append(_("Fréchet distance {frechet} (floor, real vs real: {floor:.2f})").format(
+            frechet=fmt(result["frechet"], ".2f"), floor=result["frechet_floor"]))
+        lines.append(_("precision {precision} · recall {recall} · density {density} · coverage {coverage}").format(
+            **{k: fmt(result[k], ".3f") for k in ("precision", "recall", "density", "coverage")}))
     if result.get("modes_total") == 1000 and "kl" in result:
-        lines.append(f"modes covered {result['modes_covered']}/1000 · KL {fmt(result['kl'], '.3f')} "
-                     f"(real data: {result['real_modes_covered']}/1000, KL {result['real_kl']:.3f})")
+        lines.append(_("modes covered {covered}/1000 · KL {kl} (real data: {real}/1000, KL {real_kl:.3f})").format(
+            covered=result["modes_covered"], kl=fmt(result["kl"], ".3f"), real=result["real_modes_covered"],
+            real_kl=result["real_kl"]))
     if "classifier_accuracy" in result:
-        lines.append(f"(digits classifier, held-out accuracy {100 * result['classifier_accuracy']:.1f}%)")
+        lines.append(_("(digits classifier, held-out accuracy {accuracy:.1f}%)").format(
+            accuracy=100 * result["classifier_accuracy"]))
     return "\n".join(lines)

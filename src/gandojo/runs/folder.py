@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from gandojo.atomic import atomic_write
 from gandojo.data.base import Dataset
 from gandojo.errors import CheckpointError, FolderLocked, WriteError
+from gandojo.i18n import _
 from gandojo.metrics.report import json_safe
 from gandojo.runs.checkpoint import list_checkpoints, load_checkpoint
 from gandojo.runs.progress import read_metrics
@@ -148,7 +149,9 @@ def report_data(run_dir: Path, data: Dataset, stream: TextIO | None) -> None:
         for note in data.notes:
             print(note, file=stream)
         if skipped:
-            print(f"{len(skipped)} unreadable files skipped; listed in {run_dir / 'skipped_files.txt'}", file=stream)
+            print(_("{n} unreadable files skipped; listed in {path}").format(n=len(skipped),
+                                                                              path=run_dir / "skipped_files.txt"),
+                  file=stream)
 
 
 def write_json(path: Path, value: Any) -> Path:

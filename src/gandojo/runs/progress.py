@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from gandojo.atomic import append_line
 from gandojo.errors import WriteError
+from gandojo.i18n import _
 from gandojo.metrics.report import json_safe
 
 
@@ -63,11 +64,12 @@ def format_stats(stats: dict[str, Any]) -> str:
             spec = ".3g" if key == "w_estimate" and 0 < abs(value) < 0.1 else fmt
             parts.append(f"{label} {value:{spec}}")
     if stats.get("modes_covered") is not None:
-        parts.append(f"modes {stats['modes_covered']}/{stats['modes_total']}")
+        parts.append(_("modes {covered}/{total}").format(covered=stats["modes_covered"], total=stats["modes_total"]))
     if stats.get("classes_covered") is not None:
-        parts.append(f"classes {stats['classes_covered']}/10")
+        parts.append(_("classes {covered}/10").format(covered=stats["classes_covered"]))
     if stats.get("frechet") is not None:
-        parts.append(f"FD {stats['frechet']:.1f} (floor {stats['frechet_floor']:.1f})")
+        parts.append(_("FD {frechet:.1f} (floor {floor:.1f})").format(frechet=stats["frechet"],
+                                                                       floor=stats["frechet_floor"]))
     return " · ".join(parts)
 
 
@@ -83,7 +85,7 @@ class ProgressDisplay:
         self.latest: dict[str, Any] = {}
         self.progress: Progress | None = None
         if self.interactive:
-            self.progress = Progress(TextColumn("[bold]step"), MofNCompleteColumn(), BarColumn(),
+            self.progress = Progress(TextColumn("[bold]" + _("step")), MofNCompleteColumn(), BarColumn(),
                                      TextColumn("{task.fields[stats]}"), TimeRemainingColumn(), transient=False)
             self.task = self.progress.add_task("train", total=total, completed=start, stats="")
             self.progress.start()
@@ -96,7 +98,8 @@ class ProgressDisplay:
             self.progress.update(self.task, completed=step, stats=format_stats(self.latest))
         elif step % self.every == 0 or step == self.total:
             elapsed = time.perf_counter() - self.started
-            print(f"step {step}/{self.total} · {format_stats(self.latest)} · {elapsed:.0f}s",
+            print(_("step {step}/{total} · {stats} · {seconds:.0f}s").format(
+                step=step, total=self.total, stats=format_stats(self.latest), seconds=elapsed),
                   file=self.stream, flush=True)
 
     def message(self, text: str) -> None:

@@ -28,6 +28,7 @@ from gandojo.data import load_data
 from gandojo.data.base import Dataset
 from gandojo.distributed import SINGLE, World, local_batch, meet, share_from_main
 from gandojo.errors import NonFiniteError, RunWriteError, SignalStop, StoppedByMainProcess, StopRequested, WriteError
+from gandojo.i18n import _, speaking
 from gandojo.models import build_models
 from gandojo.runs.checkpoint import checkpoint_config
 from gandojo.runs.folder import (
@@ -81,8 +82,9 @@ def prepare(config: Config) -> tuple[Config, Dataset, list[str]]:
 def check_config(config: Config) -> tuple[Config, list[str]]:
     """The config that would run (``--dry-run``), with a line for each default chosen and each warning."""
     defaults = resolve_explained(config)[1]
-    config, _, warnings = prepare(config)
-    return config, [f"default: {line}" for line in defaults] + [f"warning: {w}" for w in warnings]
+    config, _data, warnings = prepare(config)
+    return config, [f"default: {line}" for line in defaults] + [_("warning: {message}").format(message=w)
+                                                                    for w in warnings]
 
 
 # The signals that stop a run cleanly: Ctrl-C; what Slurm, docker, Kubernetes, systemd and torchrun send; a
@@ -229,7 +231,7 @@ def _follow(world: World) -> None:
     if message[0] == "stop":
         meet(world)  # rank 0 meets here too (see _tell_followers_on_error)
         raise StoppedByMainProcess(message[1])
-    _, config, state = message
+    _kind, config, state = message
     trainer = Trainer(config, load_data(config.data), world=world)
     if state is not None:
         trainer.load_state_dict(state)
@@ -287,16 +289,17 @@ def _train(config: Config, run_dir: Path, found: tuple[dict[str, Any] | None, Pa
         if payload is not None:
             trainer.load_state_dict(payload["trainer"])
         elif resume:
-            notes.append(f"{run_dir} has no checkpoint yet (it stopped before its first one): starting it again "
-                         "from step 0 with its saved config")
+            notes.append(_("{run} has no checkpoint yet (it stopped before its first one): starting it again "
+                           "from step 0 with its saved config").format(run=run_dir))
         for line in notes + warnings:
-            print(f"warning: {line}", file=sys.stderr, flush=True)
+            print(_("warning: {message}").format(message=line), file=sys.stderr, flush=True)
         if payload is not None and progress:
-            print(f"resuming {run_dir} from step {trainer.g_step} ({source.relative_to(run_dir)})", file=stream,
-                  flush=True)
+            print(_("resuming {run} from step {step} ({checkpoint})").format(
+                run=run_dir, step=trainer.g_step, checkpoint=source.relative_to(run_dir)), file=stream, flush=True)
         if world.distributed and progress:
-            print(f"data-parallel: {world.world_size} processes, global batch {config.train.batch_size} = "
-                  f"{world.world_size} x {trainer.local_batch} per process", file=stream, flush=True)
+            print(_("data-parallel: {n} processes, global batch {batch} = {n} x {local} per process").format(
+                n=world.world_size, batch=config.train.batch_size, local=trainer.local_batch), file=stream,
+                flush=True)
         display = ProgressDisplay(config.train.steps, trainer.g_step, stream=stream, enabled=progress)
         tensorboard = TensorBoardLog(run_dir, trainer.g_step) if config.train.tensorboard else None
         hooks = RunHooks(run_dir, trainer, log, display, cache_dir=cache_dir, tensorboard=tensorboard)
@@ -360,15 +363,16 @@ def _fit_and_close(trainer: Trainer, hooks: RunHooks, run_dir: Path, world: Worl
     except WriteError as err:
         status, error = "failed", err
     if isinstance(error, WriteError):
-        failure = {"step": trainer.g_step, "what": f"writing {error.path}", "reason": error.reason,
-                   "bytes": error.size, "last_good_step": hooks.saved_step,
-                   "hint": f"{error.fix}, then gandojo train --resume {run_dir}"}
+        with speaking("en"):  # failure.json is for programs as much as for people: one language
+            failure = {"step": trainer.g_step, "what": f"writing {error.path}", "reason": error.reason,
+                       "bytes": error.size, "last_good_step": hooks.saved_step,
+                       "hint": f"{error.fix}, then gandojo train --resume {run_dir}"}
     if error is None:
         try:
             training_curves(read_metrics(run_dir / "metrics.jsonl"), run_dir / "losses.png",
                             title=f"{config.objective.name} on {config.data.name}")
         except WriteError as err:
-            print(f"warning: losses.png not written: {err}", file=sys.stderr, flush=True)
+            print(_("warning: losses.png not written: {error}").format(error=err), file=sys.stderr, flush=True)
     summary = _summary(trainer, status, started, start_step, hooks, error)
     recorded = _record(run_dir, summary, failure)
     if report is not None:
@@ -389,7 +393,7 @@ def _record(run_dir: Path, summary: dict[str, Any], failure: dict[str, Any] | No
             write_failure(run_dir, failure)
         write_summary(run_dir, summary)
     except WriteError as err:
-        print(f"warning: {err}", file=sys.stderr, flush=True)
+        print(_("warning: {message}").format(message=err), file=sys.stderr, flush=True)
         return False
     return True
 
@@ -400,7 +404,7 @@ def _write_report(report: Closing, run_dir: Path) -> None:
     try:
         report(run_dir)
     except Exception as err:  # noqa: BLE001 - the run's own outcome matters more than its page
-        print(f"warning: report.html not written: {err}", file=sys.stderr, flush=True)
+        print(_("warning: report.html not written: {error}").format(error=err), file=sys.stderr, flush=True)
 
 
 def _summary(trainer: Trainer, status: str, started: float, start_step: int, hooks: RunHooks,

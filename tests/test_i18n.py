@@ -1,0 +1,142 @@
+"""The language switch: every message has a Japanese translation that keeps its placeholders; ``--lang``, then
+``GANDOJO_LANG``, then the locale choose the language; ``--help``, usage errors, error lines and the closing lines
+of a run speak Japanese; what programs read (JSON, failure.json, metrics.jsonl's keys) is the same in both."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages import pofile
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+
+from gandojo import i18n
+from gandojo.cli import main
+from gandojo.errors import FolderLocked
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "src" / "gandojo" / "locale" / "ja" / "LC_MESSAGES" / "gandojo.po"
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def extracted() -> set[str]:
+    """The messages of the code as ``make messages`` gathers them (babel.cfg, the same keywords)."""
+    with (ROOT / "babel.cfg").open() as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    keywords = {"_": None, "N_": None, "ngettext": (1, 2)}
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(ROOT, method_map, options_map,
+                                                                        keywords=keywords):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def japanese() -> dict[str, pofile.Message]:
+    with PO.open("rb") as file:
+        return {m.id if isinstance(m.id, str) else m.id[0]: m for m in pofile.read_po(file) if m.id}
+
+
+def test_every_message_has_a_japanese_translation_with_the_same_placeholders():
+    messages, catalog = extracted(), japanese()
+    assert len(messages) > 200  # the help texts are in (the command tree was walked), not only the marked messages
+    missing = sorted(m for m in messages if m not in catalog or not catalog[m].string)
+    assert not missing, f"no translation (run make messages, then translate in {PO.name}): {missing[:5]}"
+    fuzzy = sorted(m for m in messages if catalog[m].fuzzy)
+    assert not fuzzy, f"fuzzy translations to check: {fuzzy[:5]}"
+    dropped = [m for m in messages if sorted(PLACEHOLDER.findall(m)) != sorted(PLACEHOLDER.findall(catalog[m].string))]
+    assert not dropped, f"translations whose placeholders differ from the English: {dropped[:5]}"
+
+
+def test_the_catalog_compiles_and_the_flag_beats_the_variable_and_the_variable_beats_the_locale():
+    assert i18n.compile_catalog(PO)  # what a fresh checkout without a compiled .mo uses
+    assert i18n.choose(None, {"LC_ALL": "ja_JP.UTF-8", "LANG": "en_US.UTF-8"}) == "ja"
+    assert i18n.choose(None, {"LC_MESSAGES": "en_GB.UTF-8", "LANG": "ja_JP.UTF-8"}) == "en"
+    assert i18n.choose(None, {"GANDOJO_LANG": "ja", "LANG": "en_US.UTF-8"}) == "ja"
+    assert i18n.choose("en", {"GANDOJO_LANG": "ja", "LANG": "ja_JP.UTF-8"}) == "en"
+    assert i18n.choose(None, {"LANG": "fr_FR.UTF-8"}) == i18n.choose(None, {}) == "en"
+    with pytest.raises(ValueError, match="GANDOJO_LANG takes en or ja, not 'de'"):
+        i18n.choose(None, {"GANDOJO_LANG": "de"})
+
+
+def gandojo(*args: str, lang: str | None = None, **env: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if k not in ("GANDOJO_LANG", "LANG", "LC_ALL", "LC_MESSAGES")}
+    environ.update(env)
+    if lang is not None:
+        environ["GANDOJO_LANG"] = lang
+    return subprocess.run([sys.executable, "-m", "gandojo", *args], capture_output=True, text=True, env=environ,
+                          timeout=120)
+
+
+def test_help_and_errors_speak_japanese_under_a_japanese_locale():
+    page = gandojo("train", "--help", LANG="ja_JP.UTF-8")
+    assert page.returncode == 0
+    assert page.stdout.startswith("使い方: gandojo train") and "オプション:" in page.stdout
+    assert "GAN を学習し、実行フォルダ" in page.stdout and "生成器のステップ数。" in page.stdout
+    assert "--steps" in page.stdout and "Usage:" not in page.stdout  # flags stay as they are
+    english = gandojo("train", "--help", LANG="C")
+    assert english.stdout.startswith("Usage: gandojo train") and "Generator steps." in english.stdout
+
+    bad = gandojo("wasserstein", "--p", "1,x", "--q", "1", LANG="ja_JP.UTF-8")
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == "エラー: --p: 6,4,3,1 のようなカンマ区切りの数が必要です（指定値 '1,x'）"
+    unknown = gandojo("train", "--bogus", "--lang", "ja")
+    assert unknown.returncode == 2 and "エラー: そのようなオプションはありません: --bogus" in unknown.stderr
+    assert "ヘルプは 'gandojo train --help' で見られます。" in unknown.stderr
+    wrong = gandojo("--lang", "fr", "--help")
+    assert wrong.returncode == 2 and wrong.stderr.strip() == "error: --lang takes en or ja, not 'fr'"
+
+
+def test_the_language_of_one_call_does_not_leak_into_the_next(capsys):
+    assert main(["wasserstein", "--lang", "ja", "--p", "1,x", "--q", "1"]) == 2
+    assert "エラー:" in capsys.readouterr().err
+    assert i18n.current() == "en"
+    assert str(FolderLocked(Path("runs/x"), {"pid": 7})) == ("runs/x is being written by another gandojo process "
+                                                             "(pid 7); wait for it or stop it")
+    with i18n.speaking("ja"):
+        assert str(FolderLocked(Path("runs/x"), {"pid": 7})) == (
+            "runs/x は別の gandojo プロセス（pid 7）が書き込み中です。終わるのを待つか、そのプロセスを止めてください")
+
+
+def test_a_run_speaks_japanese_and_writes_the_same_files_and_json_in_both_languages(tmp_path):
+    tiny = ["--data", "ring8", "--steps", "20", "--seed", "3", "model.hidden=16", "model.depth=2",
+            "train.batch_size=64", "train.log_every=10", "train.eval_every=20", "train.eval_samples=300",
+            "train.sample_every=1000", "train.checkpoint_every=1000"]
+    runs = {}
+    for lang in ("en", "ja"):
+        done = gandojo("train", *tiny, "--out", str(tmp_path / lang), lang=lang)
+        assert done.returncode == 0, done.stderr
+        runs[lang] = done
+    assert "カバーしたモード" in runs["ja"].stdout and "高品質サンプル率" in runs["ja"].stdout
+    assert "実行フォルダ:" in runs["ja"].stdout and "modes covered" in runs["en"].stdout
+
+    def steady(line: str) -> dict:  # a metrics line without its clock readings
+        return {k: v for k, v in json.loads(line).items() if "second" not in k and "time" not in k}
+
+    lines = {lang: (tmp_path / lang / "metrics.jsonl").read_text().splitlines() for lang in runs}
+    assert [steady(x) for x in lines["en"]] == [steady(x) for x in lines["ja"]]
+    assert (tmp_path / "en" / "config.yaml").read_text() == (tmp_path / "ja" / "config.yaml").read_text()
+    scores = {lang: gandojo("evaluate", str(tmp_path / lang), "--json", lang=lang) for lang in runs}
+    assert scores["ja"].returncode == 0 and json.loads(scores["ja"].stdout)
+    assert scores["en"].stdout == scores["ja"].stdout.replace(str(tmp_path / "ja"), str(tmp_path / "en"))
+
+
+def test_a_full_disk_is_told_in_japanese_and_failure_json_stays_english(tmp_path, monkeypatch, capsys):
+    from test_os_faults import TINY, FullDisk
+
+    run = tmp_path / "full"
+    with monkeypatch.context() as patch:
+        FullDisk(patch, "step_0000010.pt")
+        assert main(["train", "--lang", "ja", "--objective", "gan", "--steps", "40", "--out", str(run), "--quiet",
+                     *TINY]) == 1
+    line = [x for x in capsys.readouterr().err.splitlines() if x.startswith("エラー: ")]
+    checkpoint = run / "checkpoints" / "step_0000010.pt"
+    assert len(line) == 1 and line[0].startswith(f"エラー: {checkpoint} (")
+    assert line[0].endswith(" kB)の書き込み中にデバイスに空き容量がありません。最後の正常なチェックポイントは"
+                            f"ステップ 5 です。空き容量を作ってから gandojo train --resume {run} を実行してください")
+    failure = json.loads((run / "failure.json").read_text())
+    assert failure["what"] == f"writing {checkpoint}" and failure["reason"] == "no space left on device"
+    assert failure["hint"] == f"free space, then gandojo train --resume {run}"
