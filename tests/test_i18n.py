@@ -20,7 +20,7 @@ from gandojo.errors import FolderLocked
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "src" / "gandojo" / "locale" / "ja" / "LC_MESSAGES" / "gandojo.po"
-PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\([a-z_]+\)s")  # Python's str.format and the templates' %(name)s
 
 
 def extracted() -> set[str]:
