@@ -140,3 +140,17 @@ def test_a_full_disk_is_told_in_japanese_and_failure_json_stays_english(tmp_path
     failure = json.loads((run / "failure.json").read_text())
     assert failure["what"] == f"writing {checkpoint}" and failure["reason"] == "no space left on device"
     assert failure["hint"] == f"free space, then gandojo train --resume {run}"
+
+
+def test_every_message_the_play_script_marks_reaches_the_catalog_and_the_page():
+    script = (ROOT / "src" / "gandojo" / "play" / "static" / "play.js").read_text()
+    marked = re.findall(r'(?<![\w.$])_\("((?:[^"\\]|\\.)*)"', script)
+    from gandojo.play.app import script_messages
+
+    with i18n.speaking("ja"):
+        sent = script_messages(script)
+    assert len(marked) > 50 and set(marked) <= set(sent)  # a mark the extractor misses (a nested call) fails here
+    assert set(marked) <= extracted()
+    assert sent["step {step} · {what} · {frames} frames"] == "ステップ {step} · {what} · {frames} フレーム"
+    with i18n.speaking("en"):
+        assert script_messages(script) == {}

@@ -4,6 +4,7 @@ step counter advance; D only changes the landscape and not the dots; a drawn dis
 it; Save writes a run folder. Screenshots are kept in .artifacts/ (play-*.png). Skipped, with the reason, where
 chromium or Playwright is missing."""
 
+import contextlib
 import os
 import re
 import shutil
@@ -25,19 +26,27 @@ if CHROMIUM is None:
     pytest.skip("no chromium: make test installs Debian's chromium where apt-get runs as root", allow_module_level=True)
 
 
+@contextlib.contextmanager
+def play_server(out: Path, *, lang: str = "en"):
+    """``gandojo play`` itself, on a free port; its address as it printed it."""
+    proc = subprocess.Popen([sys.executable, "-m", "gandojo", "play", "--lang", lang, "--no-browser", "--port", "0",
+                             "--objective", "gan", "--out", str(out), *TINY], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()  # waits for the server: it prints its address once it listens
+    match = re.search(r"(http://\S+)", line)
+    assert match, (line, proc.poll(), proc.stderr.read() if proc.poll() is not None else "")
+    try:
+        yield match[1]
+    finally:
+        proc.terminate()  # SIGTERM: uvicorn shuts down cleanly
+        proc.communicate(timeout=60)
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """``gandojo play`` itself, on a free port; its address as it printed it."""
     out = tmp_path_factory.mktemp("play") / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "gandojo", "play", "--no-browser", "--port", "0", "--objective",
-                             "gan", "--out", str(out), *TINY], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    line = proc.stdout.readline()  # waits for the server: it prints its address once it listens
-    match = re.search(r"open (http://\S+)", line)
-    assert match, (line, proc.poll(), proc.stderr.read() if proc.poll() is not None else "")
-    yield match[1], out
-    proc.terminate()  # SIGTERM: uvicorn shuts down cleanly
-    proc.communicate(timeout=60)
+    with play_server(out) as url:
+        yield url, out
 
 
 def wait(page, expression: str, timeout: float = 60.0):
@@ -104,4 +113,28 @@ def test_the_page_in_a_real_browser(served):
         browser.close()
     assert (out / "from-the-browser" / "checkpoints" / "final.pt").is_file()
     assert (out / "from-the-browser" / "report.html").is_file()
+    assert not errors, errors
+
+
+def test_the_page_in_japanese(tmp_path):
+    """``gandojo play --lang ja``: the page's own words and the script's come in Japanese; keys and numbers do not
+    change. A screenshot is kept (play-ja.png): look at it for boxes in place of characters."""
+    with play_server(tmp_path / "out", lang="ja") as url, playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url)
+        wait(page, "window.gandojoPlay.frames > 0")
+        page.click("#play")
+        wait(page, "window.gandojoPlay.step >= 10")
+        page.click("#pause")
+        wait(page, "!window.gandojoPlay.playing")
+        assert page.evaluate("document.documentElement.lang") == "ja"
+        assert page.inner_text("#play") == "再生" and page.inner_text("#d_only") == "D だけ"
+        assert page.inner_text("#status").startswith("ステップ ")  # the script's words
+        assert "の損失" in page.inner_text("body")  # the numbers line under each plane
+        page.screenshot(path=str(ARTIFACTS / "play-ja.png"), full_page=True)
+        browser.close()
     assert not errors, errors

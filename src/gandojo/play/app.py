@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import io
 import json
 import secrets
 import socket
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from babel.messages.extract import extract_javascript
 from jinja2 import Environment, select_autoescape
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -36,9 +38,11 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from gandojo import i18n
 from gandojo.catalogue import DATA
 from gandojo.config import Config, DataConfig
 from gandojo.data import load_data
+from gandojo.i18n import _
 from gandojo.objectives import OBJECTIVES
 from gandojo.play.session import (
     LIMITS,
@@ -141,7 +145,7 @@ class Sessions:
             for old in [s for s in self.by_id if s not in self.attached][: max(0, len(self.by_id) - MAX_SESSIONS + 1)]:
                 self.by_id.pop(old).close()
             if len(self.by_id) >= MAX_SESSIONS:
-                raise ValueError(f"{MAX_SESSIONS} pages are open already; close one")
+                raise ValueError(_("{n} pages are open already; close one").format(n=MAX_SESSIONS))
             s = self.settings
             session = PlaySession(s.config, s.out, state=s.state, run=s.run, cache_dir=s.cache_dir)
             new_id = secrets.token_urlsafe(12)
@@ -166,16 +170,30 @@ class Sessions:
 
 
 def _page_environment() -> Environment:
-    return Environment(autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"])
+    """The page's Jinja2 environment: HTML escaping and gettext from the catalog, in the language in use."""
+    environment = Environment(autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"])
+    environment.install_gettext_callables(gettext=lambda m: i18n._(m), ngettext=lambda s, p, n: i18n.ngettext(s, p, n),
+                                          newstyle=True)
+    return environment
+
+
+def script_messages(script: str) -> dict[str, str]:
+    """The translations of the messages ``play.js`` marks with ``_("...")`` (found as ``make messages`` finds them),
+    for the page to speak the language in use; empty in English."""
+    if i18n.current() == "en":
+        return {}
+    # _(text, values) comes as (text, None)
+    found = extract_javascript(io.BytesIO(script.encode()), ["_"], [], {})
+    messages = [m[0] if isinstance(m, tuple) else m for _line, _name, m, _comments in found]
+    return {message: i18n._(message) for message in messages if isinstance(message, str)}
 
 
 def create_app(settings: PlaySettings) -> Starlette:
     """The ASGI app serving ``settings``' sessions (``app.state.sessions``)."""
     sessions = Sessions(settings)
     static = resources.files("gandojo.play") / "static"
-    environment = _page_environment()
-    environment.install_null_translations(newstyle=True)
-    template = environment.from_string((static / "index.html").read_text(encoding="utf-8"))
+    template = _page_environment().from_string((static / "index.html").read_text(encoding="utf-8"))
+    messages = script_messages((static / "play.js").read_text(encoding="utf-8"))
 
     def authorised(request: Request | WebSocket) -> bool:
         return secrets.compare_digest(request.query_params.get("token", ""), settings.token)
@@ -187,10 +205,10 @@ def create_app(settings: PlaySettings) -> Starlette:
         if not authorised(request):
             return Response("a token is required: open the address gandojo play printed", status_code=403)
         options = {"data": [n for n, e in DATA.items() if e.kind == "points"], "objectives": list(OBJECTIVES),
-                   "presets": {k: v[0] for k, v in PRESETS.items()}, "live_keys": list(LIVE_KEYS),
+                   "presets": {k: _(v[0]) for k, v in PRESETS.items()}, "live_keys": list(LIVE_KEYS),
                    "reset_keys": list(RESET_KEYS), "limits": LIMITS, "max_upload": MAX_UPLOAD_BYTES,
-                   "source": settings.source}
-        page = template.render(token=settings.token, options=json.dumps(options))
+                   "source": settings.source, "messages": messages}
+        page = template.render(token=settings.token, options=json.dumps(options), lang=i18n.current())
         return HTMLResponse(page, headers={"Cache-Control": "no-store", "Content-Security-Policy": CSP,
                                            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
 
@@ -247,7 +265,7 @@ def create_app(settings: PlaySettings) -> Starlette:
                     break
                 text = message.get("text")
                 if text is None:
-                    await websocket.send_text(json.dumps({"type": "error", "message": "send JSON text messages"}))
+                    await websocket.send_text(json.dumps({"type": "error", "message": _("send JSON text messages")}))
                     continue
                 try:
                     session.submit(parse_command(text))

@@ -40,6 +40,7 @@ from gandojo.config import Config, apply_overrides, load_preset, resolve, save_y
 from gandojo.data import Dataset
 from gandojo.errors import NonFiniteError
 from gandojo.health import HealthMonitor
+from gandojo.i18n import N_, _
 from gandojo.metrics.report import json_safe
 from gandojo.play import frames
 from gandojo.report import run_report
@@ -66,9 +67,9 @@ PHASE_SECONDS = 0.7  # slow motion: how long each phase of a step stays on the p
 
 # Two configurations side by side, one click away: the seed's comparison.
 PRESETS = {
-    "collapse-vs-wgan-gp": ("The original GAN with a fast D (the collapse preset) beside WGAN-GP, on ring8",
+    "collapse-vs-wgan-gp": (N_("The original GAN with a fast D (the collapse preset) beside WGAN-GP, on ring8"),
                             ["collapse", "ring8-wgan-gp"]),
-    "gan-vs-wgan-gp": ("The original GAN beside WGAN-GP on the dog / cat / bird data",
+    "gan-vs-wgan-gp": (N_("The original GAN beside WGAN-GP on the dog / cat / bird data"),
                        ["three-mode-gan", "ring8-wgan-gp"]),
 }
 
@@ -238,7 +239,7 @@ class Lane:
         optimizer's state."""
         new = _changed(self.config, changes)
         trainer, old = self.trainer, self.config
-        note = "the optimizer keeps its state (its moment estimates)"
+        note = _("the optimizer keeps its state (its moment estimates)")
         rebuild = (new.optim.name, new.optim.betas, new.optim.momentum) != (old.optim.name, old.optim.betas,
                                                                               old.optim.momentum)
         trainer.config = new
@@ -247,14 +248,14 @@ class Lane:
             trainer.opt_g = build_optimizer(trainer.generator.parameters(), opt.name, opt.lr, opt.betas, opt.momentum)
             trainer.opt_d = build_optimizer(trainer.discriminator.parameters(), opt.name, opt.lr_d or opt.lr,
                                             opt.betas, opt.momentum)
-            note = "a new optimizer (or new betas or momentum): both start with an empty state"
+            note = _("a new optimizer (or new betas or momentum): both start with an empty state")
         for optimizer, lr in ((trainer.opt_g, opt.lr), (trainer.opt_d, opt.lr_d or opt.lr)):
             for group in optimizer.param_groups:
                 group["lr"] = lr
         trainer._set_learning_rates()  # a decay schedule applies to the new rates from this step on
         if new.train.ema > 0 and trainer.ema_generator is None:
             trainer.ema_generator = copy.deepcopy(trainer.generator)
-            note += "; the moving average of G starts from G's current weights"
+            note += _("; the moving average of G starts from G's current weights")
         elif new.train.ema == 0:
             trainer.ema_generator = None
         self.config = new
@@ -345,7 +346,7 @@ class PlaySession:
         try:
             self.commands.put_nowait(command)
         except queue.Full:
-            raise ValueError("too many commands waiting; slow down") from None
+            raise ValueError(_("too many commands waiting; slow down")) from None
         self.wake.set()
 
     def pause(self) -> None:
@@ -368,8 +369,8 @@ class PlaySession:
                     self._advance()
                 except NonFiniteError as err:
                     self.playing = False
-                    self._reply("error", f"{err}; the players stay as they were before that step. Lower a "
-                                         "learning rate, or reset")
+                    self._reply("error", _("{error}; the players stay as they were before that step. Lower a "
+                                           "learning rate, or reset").format(error=err))
                 except Exception as err:  # noqa: BLE001 - the page hears of it; the server stays up
                     self.playing = False
                     self._reply("error", f"{type(err).__name__}: {err}")
@@ -417,7 +418,8 @@ class PlaySession:
             self._set(command)
         elif kind == "data":
             if command.name not in DATA:
-                raise ValueError(f"unknown data set {command.name!r}; expected one of {', '.join(DATA)}")
+                raise ValueError(_("unknown data set {name!r}; expected one of {names}").format(
+                    name=command.name, names=", ".join(DATA)))
             self.use_data(command.name)
         elif kind == "file":
             self.use_data(str(command.path), note=command.path.name)
@@ -431,36 +433,39 @@ class PlaySession:
 
     def _set(self, command: SetValues) -> None:
         if command.lane >= len(self.lanes):
-            raise ValueError(f"lane {command.lane} is not on the page")
+            raise ValueError(_("lane {lane} is not on the page").format(lane=command.lane))
         lane = self.lanes[command.lane]
         live = all(key in LIVE_KEYS for key in command.changes)
         if live:
-            _, note = lane.retune(dict(command.changes))
-            self._reply("ok", f"changed {', '.join(command.changes)} at step {lane.trainer.g_step} without a "
-                              f"reset; {note}")
+            _new, note = lane.retune(dict(command.changes))
+            self._reply("ok", _("changed {keys} at step {step} without a reset; {note}").format(
+                keys=", ".join(command.changes), step=lane.trainer.g_step, note=note))
         else:
             configs = [lane.config for lane in self.lanes]
             configs[command.lane] = _changed(lane.config, dict(command.changes))
-            self._rebuild(configs, f"{', '.join(command.changes)} changed: started again from step 0")
+            self._rebuild(configs, _("{keys} changed: started again from step 0").format(
+                keys=", ".join(command.changes)))
         self._send_state()
         self._send_frames(metrics=True)
 
     def use_data(self, name: str, note: str | None = None) -> None:
         """Every lane on other data (a bundled name or a file in ``out``), started again."""
         configs = [apply_overrides(lane.config, [f"data.name={name}", "model.standardize=null"]) for lane in self.lanes]
-        self._rebuild([resolve(c) for c in configs], f"now training on {note or name}: started again from step 0")
+        self._rebuild([resolve(c) for c in configs], _("now training on {data}: started again from step 0").format(
+            data=note or name))
 
     def _side_by_side(self, preset: str | None) -> None:
         if preset is None:
-            self._rebuild([self.lanes[0].config], "one configuration again")
+            self._rebuild([self.lanes[0].config], _("one configuration again"))
             self.preset = None
             return
         if preset not in PRESETS:
-            raise ValueError(f"unknown comparison {preset!r}; expected one of {', '.join(PRESETS)}")
+            raise ValueError(_("unknown comparison {name!r}; expected one of {names}").format(
+                name=preset, names=", ".join(PRESETS)))
         data, seed = self.lanes[0].config.data.name, self.lanes[0].config.train.seed
         configs = [apply_overrides(load_preset(name), [f"data.name={data}", f"train.seed={seed}"])
                    for name in PRESETS[preset][1]]
-        self._rebuild(configs, f"side by side: {PRESETS[preset][0]}")
+        self._rebuild(configs, _("side by side: {what}").format(what=_(PRESETS[preset][0])))
         self.preset = preset
 
     def _rebuild(self, configs: list[Config], message: str) -> None:
@@ -477,27 +482,27 @@ class PlaySession:
         if self.slow:
             self._slow_step()
             return
-        for _ in range(steps or self.steps_per_frame):
+        for _step in range(steps or self.steps_per_frame):
             for lane in self.lanes:
                 lane.step()
         now = time.monotonic()
         self._send_frames(metrics=now - self._metrics_at > 1.0 or steps is not None)
 
     def _slow_step(self) -> None:
-        phases = ["1. G turns its fixed noise into a fake batch", "2. D scores the real and the fake samples"]
+        phases = [_("1. G turns its fixed noise into a fake batch"), _("2. D scores the real and the fake samples")]
         for phase in phases:
             self._send_frames(metrics=False, phase=phase)
             self._pause_for(self.phase_seconds)
 
         def between() -> None:  # after D's update, before G's: draw D's new landscape and G's gradient
-            self._send_frames(metrics=False, phase="3. D's update: its landscape after the critic steps")
+            self._send_frames(metrics=False, phase=_("3. D's update: its landscape after the critic steps"))
             self._pause_for(self.phase_seconds)
-            self._send_frames(metrics=False, phase="4. G's gradient: where each sample is pushed")
+            self._send_frames(metrics=False, phase=_("4. G's gradient: where each sample is pushed"))
             self._pause_for(self.phase_seconds)
 
         for lane in self.lanes:
             lane.step(between=between if lane is self.lanes[-1] else None)
-        self._send_frames(metrics=True, phase="5. G's update: the samples moved")
+        self._send_frames(metrics=True, phase=_("5. G's update: the samples moved"))
         self._pause_for(self.phase_seconds)
 
     def _pause_for(self, seconds: float) -> None:
@@ -549,12 +554,12 @@ class PlaySession:
         a small Gaussian noise (2% of the drawing's extent)."""
         dims = {len(p) for p in points}
         if len(dims) != 1:
-            raise ValueError("every drawn point needs the same number of coordinates")
+            raise ValueError(_("every drawn point needs the same number of coordinates"))
         x = np.asarray(points, dtype=np.float64)
         view = self.lanes[0].view
         span = np.array(view.hi) - np.array(view.lo)
         if np.abs(x).max() > 1e6:
-            raise ValueError("drawn points must lie within ±1e6")
+            raise ValueError(_("drawn points must lie within ±1e6"))
         noise = 0.02 * max(float(span.max()), 1e-3)
         rng = np.random.default_rng(len(points))
         samples = np.repeat(x, 20, axis=0) + rng.normal(0.0, noise, (len(x) * 20, x.shape[1]))
@@ -566,10 +571,10 @@ class PlaySession:
     def save_upload(self, filename: str, content: bytes) -> Path:
         """An uploaded point file, kept in ``out/uploads`` under a name of its own; the data loader checks it when
         the lanes are rebuilt (a bad file is removed again)."""
-        stem, _, suffix = Path(filename).name.rpartition(".")
+        stem, _dot, suffix = Path(filename).name.rpartition(".")
         suffix = suffix.lower()
         if f".{suffix}" not in (".npy", ".npz", ".csv", ".txt"):
-            raise ValueError(f"{filename!r}: upload a .npy, .npz, .csv or .txt file of points")
+            raise ValueError(_("{name!r}: upload a .npy, .npz, .csv or .txt file of points").format(name=filename))
         safe = re.sub(r"[^A-Za-z0-9_-]+", "-", stem)[:40] or "upload"
         folder = make_folder(self.out / "uploads")
         path = folder / f"{safe}-{len(list(folder.iterdir()))}.{suffix}"
@@ -593,7 +598,7 @@ def save_run(lane: Lane, folder: Path, *, cache_dir: Path | None = None) -> dict
     its step, a snapshot, ``losses.png`` and ``report.html``. Returns the summary."""
     check_new_run_dir(folder)
     if folder.exists() and any(folder.iterdir()):
-        raise ValueError(f"{folder} already exists; choose another name")
+        raise ValueError(_("{folder} already exists; choose another name").format(folder=folder))
     trainer = lane.trainer
     config = lane.config
     if trainer.g_step > config.train.steps:

@@ -6,6 +6,11 @@
   const token = body.dataset.token;
   const options = JSON.parse(body.dataset.options);
   const $ = (id) => document.getElementById(id);
+  // a message in the page's language (the server sends the catalog's translations of this script's messages),
+  // with each {name} filled in from values
+  const MESSAGES = options.messages || {};
+  const _ = (message, values = {}) => (MESSAGES[message] || message).replace(
+    /\{(\w+)\}/g, (whole, key) => (key in values ? String(values[key]) : whole));
   const SIZE = 460;  // the plane's canvas, in CSS pixels
 
   // --- state the tests read (window.gandojoPlay) ------------------------------------------------------------
@@ -22,7 +27,7 @@
     socket = new WebSocket(`ws://${location.host}/ws?${query}`);
     socket.binaryType = "arraybuffer";
     socket.onopen = () => { state.connected = true; status(); };
-    socket.onclose = () => { state.connected = false; status("disconnected: reload the page"); };
+    socket.onclose = () => { state.connected = false; status(_("disconnected: reload the page")); };
     socket.onmessage = (event) => (typeof event.data === "string" ? onText(JSON.parse(event.data))
                                                                    : onBinary(event.data));
   }
@@ -163,7 +168,7 @@
   function scale(lane) {
     const heat = lane.frame.arrays.heat;
     if (lane.info.scores === "probability") return {lo: 0, hi: 1, label: "D(x)"};
-    return {lo: heat.lo, hi: heat.hi, label: lane.info.scores === "critic" ? "critic f(x)" : "D's score"};
+    return {lo: heat.lo, hi: heat.hi, label: lane.info.scores === "critic" ? _("critic f(x)") : _("D's score")};
   }
 
   function drawLane(lane) {
@@ -174,8 +179,10 @@
     const info = lane.info;
     const view = info.view;
     const c = info.config;
-    lane.title.textContent = `${c.objective.name} on ${c.data.name.split("/").pop()} · step ${lane.frame ? lane.frame.header.step : info.step}` +
-      (info.latent_dim > 2 && view.dim === 2 ? ` · manifold: a 2-D slice of the ${info.latent_dim}-D latent space` : "");
+    lane.title.textContent = _("{objective} on {data} · step {step}", {objective: c.objective.name,
+      data: c.data.name.split("/").pop(), step: lane.frame ? lane.frame.header.step : info.step}) +
+      (info.latent_dim > 2 && view.dim === 2
+        ? _(" · manifold: a 2-D slice of the {d}-D latent space", {d: info.latent_dim}) : "");
     if (!lane.frame) return;
     const {header, arrays} = lane.frame;
     lane.phase.textContent = header.phase || "";
@@ -362,20 +369,24 @@
     }
     const label = (text) => { const span = document.createElement("span"); span.textContent = text; return span; };
     lane.legend.append(label(`${s.label}: ${fmt(s.lo)}`), bar, label(fmt(s.hi)),
-                       label("· green: real, purple: G, arrows: where G pushes each sample"));
+                       label(_("· green: real, purple: G, arrows: where G pushes each sample")));
   }
 
   function drawNumbers(lane, header) {
     const st = header.stats || {};
     const m = lane.metrics || {};
-    const parts = [`D loss ${fmt(st.loss_d)}`, `G loss ${fmt(st.loss_g)}`];
+    const parts = [_("D loss {value}", {value: fmt(st.loss_d)}), _("G loss {value}", {value: fmt(st.loss_g)})];
     if (st.value !== undefined) parts.push(`V(D, G) ${fmt(st.value)}`);
     parts.push(`D(x) ${fmt(st.d_real)}`, `D(G(z)) ${fmt(st.d_fake)}`);
-    if (m.modes_total) parts.push(`modes ${m.modes_covered}/${m.modes_total}`, `HQ ${fmt(100 * m.high_quality)}%`,
-                                  `reverse KL ${fmt(m.reverse_kl)}`);
+    if (m.modes_total) {
+      parts.push(_("modes {covered}/{total}", {covered: m.modes_covered, total: m.modes_total}),
+                 _("HQ {value}%", {value: fmt(100 * m.high_quality)}), _("reverse KL {value}", {value: fmt(m.reverse_kl)}));
+    }
     if (m.w_exact !== undefined) parts.push(`W1 ${fmt(m.w_exact)}`);
-    if (st.w_estimate !== undefined) parts.push(`critic's estimate ${fmt(st.w_estimate)}`);
-    if (m.js_grid !== undefined) parts.push(`JS (grid) ${fmt(m.js_grid)}`, `KL (grid) ${fmt(m.kl_grid)}`);
+    if (st.w_estimate !== undefined) parts.push(_("critic's estimate {value}", {value: fmt(st.w_estimate)}));
+    if (m.js_grid !== undefined) {
+      parts.push(_("JS (grid) {value}", {value: fmt(m.js_grid)}), _("KL (grid) {value}", {value: fmt(m.kl_grid)}));
+    }
     lane.numbers.textContent = parts.join(" · ");
   }
 
@@ -427,23 +438,23 @@
     for (let i = 0; i < fake.length; i += 2) {
       const [x, y] = toPixel(view, fake[i], fake[i + 1]);
       const d = Math.hypot(x - px, y - py);
-      if (d < 7 && (!best || d < best.d)) best = {d, i: i / 2, kind: "G's sample"};
+      if (d < 7 && (!best || d < best.d)) best = {d, i: i / 2, kind: "fake"};
     }
     if (!best && lane.real) {
       const r = lane.real.values;
       for (let i = 0; i < r.length; i += 2) {
         const [x, y] = toPixel(view, r[i], r[i + 1]);
         const d = Math.hypot(x - px, y - py);
-        if (d < 5 && (!best || d < best.d)) best = {d, i: i / 2, kind: "real sample"};
+        if (d < 5 && (!best || d < best.d)) best = {d, i: i / 2, kind: "real"};
       }
     }
     if (!best) { tip.hidden = true; return; }
     const a = lane.frame.arrays;
-    const lines = [`${best.kind} ${best.i}`];
-    if (best.kind === "G's sample") {
+    const lines = [best.kind === "fake" ? _("G's sample {i}", {i: best.i}) : _("real sample {i}", {i: best.i})];
+    if (best.kind === "fake") {
       lines.push(`x = (${fmt(fake[2 * best.i])}, ${fmt(fake[2 * best.i + 1])})`,
                  `${scale(lane).label} = ${fmt(a.d_fake.values[best.i])}`,
-                 `push = (${fmt(a.grad.values[2 * best.i])}, ${fmt(a.grad.values[2 * best.i + 1])})`);
+                 _("push = ({x}, {y})", {x: fmt(a.grad.values[2 * best.i]), y: fmt(a.grad.values[2 * best.i + 1])}));
     } else {
       lines.push(`x = (${fmt(lane.real.values[2 * best.i])}, ${fmt(lane.real.values[2 * best.i + 1])})`);
     }
@@ -491,11 +502,12 @@
       label: state.lanes.length > 1 ? `${label} (${li ? "B" : "A"})` : label, dash: li ? [4, 3] : [],
       colour: COLOURS[ki % COLOURS.length],
       points: lane.history.filter((p) => p[key] !== undefined && p[key] !== null).map((p) => [p.step, p[key]])})));
-    chart($("chart_losses"), series([["loss_d", "D loss"], ["loss_g", "G loss"], ["value", "V(D, G)"]]));
+    chart($("chart_losses"), series([["loss_d", _("D loss")], ["loss_g", _("G loss")], ["value", "V(D, G)"]]));
     chart($("chart_scores"), series([["d_real", "D(x)"], ["d_fake", "D(G(z))"]]));
-    chart($("chart_modes"), series([["modes", "modes covered (share)"], ["hq", "high quality"], ["rkl", "reverse KL"]]));
-    chart($("chart_w1"), series([["w_exact", "exact W1"], ["w_estimate", "critic's estimate"]]));
-    chart($("chart_js"), series([["js", "JS (grid)"], ["kl", "KL(data ‖ G) (grid)"]]));
+    chart($("chart_modes"), series([["modes", _("modes covered (share)")], ["hq", _("high quality")],
+                                    ["rkl", _("reverse KL")]]));
+    chart($("chart_w1"), series([["w_exact", _("exact W1")], ["w_estimate", _("critic's estimate")]]));
+    chart($("chart_js"), series([["js", _("JS (grid)")], ["kl", _("KL(data ‖ G) (grid)")]]));
   }
 
   function chart(canvas, all) {
@@ -505,7 +517,7 @@
     ctx.clearRect(0, 0, W, H);
     const finite = (v) => typeof v === "number" && isFinite(v);
     const pts = all.flatMap((s) => s.points.filter(([, v]) => finite(v)));
-    if (!pts.length) { ctx.fillStyle = "#999"; ctx.fillText("no values yet", 10, 20); return; }
+    if (!pts.length) { ctx.fillStyle = "#999"; ctx.fillText(_("no values yet"), 10, 20); return; }
     let x0 = Math.min(...pts.map((p) => p[0])), x1 = Math.max(...pts.map((p) => p[0]));
     let y0 = Math.min(...pts.map((p) => p[1])), y1 = Math.max(...pts.map((p) => p[1]));
     if (x1 === x0) x1 = x0 + 1;
@@ -520,7 +532,7 @@
     ctx.font = "10px system-ui, sans-serif";
     ctx.fillText(fmt(y1), 2, T + 8);
     ctx.fillText(fmt(y0), 2, H - B);
-    ctx.fillText(`step ${x0}`, L, H - B + 11);
+    ctx.fillText(_("step {step}", {step: x0}), L, H - B + 11);
     ctx.fillText(`${x1}`, W - R - 30, H - B + 11);
     all.forEach((s, i) => {
       ctx.strokeStyle = s.colour;
@@ -535,14 +547,16 @@
   }
 
   // --- forms: every setting the page changes ----------------------------------------------------------------
-  const LIVE = [["optim.lr", "G's learning rate"], ["optim.lr_d", "D's learning rate"], ["optim.name", "optimizer"],
-                ["optim.betas", "Adam's betas"], ["objective.n_critic", "critic steps per G step"],
-                ["objective.gp_lambda", "λ (WGAN-GP)"], ["objective.clip", "clip value (WGAN)"],
-                ["objective.r1", "R1 weight γ"], ["objective.r2", "R2 weight γ"], ["train.ema", "EMA decay of G"]];
-  const RESET = [["objective.name", "objective"], ["model.hidden", "hidden units"], ["model.depth", "hidden layers"],
-                 ["model.latent_dim", "latent dimension"], ["model.noise", "noise"], ["train.seed", "seed"],
-                 ["train.batch_size", "batch"], ["objective.pack", "packing m"],
-                 ["model.minibatch_std", "minibatch std"], ["model.spectral_norm", "spectral norm"]];
+  const LIVE = [["optim.lr", _("G's learning rate")], ["optim.lr_d", _("D's learning rate")],
+                ["optim.name", _("optimizer")], ["optim.betas", _("Adam's betas")],
+                ["objective.n_critic", _("critic steps per G step")], ["objective.gp_lambda", _("λ (WGAN-GP)")],
+                ["objective.clip", _("clip value (WGAN)")], ["objective.r1", _("R1 weight γ")],
+                ["objective.r2", _("R2 weight γ")], ["train.ema", _("EMA decay of G")]];
+  const RESET = [["objective.name", _("objective")], ["model.hidden", _("hidden units")],
+                 ["model.depth", _("hidden layers")], ["model.latent_dim", _("latent dimension")],
+                 ["model.noise", _("noise")], ["train.seed", _("seed")], ["train.batch_size", _("batch")],
+                 ["objective.pack", _("packing m")], ["model.minibatch_std", _("minibatch std")],
+                 ["model.spectral_norm", _("spectral norm")]];
   const CHOICES = {"optim.name": ["adam", "rmsprop", "sgd"], "objective.name": options.objectives,
                    "model.noise": ["normal", "uniform"], "model.minibatch_std": ["false", "true"],
                    "model.spectral_norm": ["false", "true"]};
@@ -593,9 +607,9 @@
   }
 
   for (const name of options.data) $("data").append(new Option(name, name));
-  $("data").append(new Option("(your data)", ""));
+  $("data").append(new Option(_("(your data)"), ""));
   for (const [name, text] of Object.entries(options.presets)) $("preset").append(new Option(text, name));
-  if (options.source) $("source").textContent = `from ${options.source}`;
+  if (options.source) $("source").textContent = _("from {source}", {source: options.source});
 
   // --- buttons ----------------------------------------------------------------------------------------------
   for (const id of ["play", "pause", "step", "d_only", "g_only", "reset"]) {
@@ -616,11 +630,11 @@
   $("data").addEventListener("change", () => { if ($("data").value) send({type: "data", name: $("data").value}); });
   $("apply_live").addEventListener("click", () => {
     const c = changes("#live");
-    if (Object.keys(c).length) send({type: "set", lane: 0, changes: c}); else say("nothing changed", "ok");
+    if (Object.keys(c).length) send({type: "set", lane: 0, changes: c}); else say(_("nothing changed"), "ok");
   });
   $("apply_reset").addEventListener("click", () => {
     const c = changes("#resetting");
-    if (Object.keys(c).length) send({type: "set", lane: 0, changes: c}); else say("nothing changed", "ok");
+    if (Object.keys(c).length) send({type: "set", lane: 0, changes: c}); else say(_("nothing changed"), "ok");
   });
   $("compare").addEventListener("click", () => send({type: "side_by_side", preset: $("preset").value}));
   $("single").addEventListener("click", () => send({type: "side_by_side", preset: null}));
@@ -630,7 +644,7 @@
     $("draw").classList.toggle("on", Boolean(state.drawing));
     $("draw_clear").disabled = !state.drawing;
     $("draw_train").disabled = true;
-    say(state.drawing ? "draw on the plane with the mouse; then train on the drawing" : "drawing off", "ok");
+    say(state.drawing ? _("draw on the plane with the mouse; then train on the drawing") : _("drawing off"), "ok");
     state.lanes.forEach((lane) => { lane.dirty = true; });
     schedule();
   });
@@ -651,7 +665,7 @@
   $("upload").addEventListener("change", async () => {
     const file = $("upload").files[0];
     if (!file) return;
-    if (file.size > options.max_upload) { say(`the file is ${file.size} bytes; at most ${options.max_upload}`, "error"); return; }
+    if (file.size > options.max_upload) { say(_("the file is {size} bytes; at most {limit}", {size: file.size, limit: options.max_upload}), "error"); return; }
     const url = `upload?token=${encodeURIComponent(token)}&session=${encodeURIComponent(state.session)}` +
                 `&name=${encodeURIComponent(file.name)}`;
     const answer = await fetch(url, {method: "POST", body: file}).then((r) => r.json());
@@ -666,8 +680,10 @@
     $("messages").prepend(line);
   }
   function status(text) {
-    $("status").textContent = text || (state.connected ? `step ${state.step} · ${state.playing ? "playing" : "paused"}` +
-      ` · ${state.frames} frames` : "connecting…");
+    const what = state.playing ? _("playing") : _("paused");
+    $("status").textContent = text || (state.connected
+      ? _("step {step} · {what} · {frames} frames", {step: state.step, frames: state.frames, what})
+      : _("connecting…"));
   }
 
   connect();
