@@ -10,6 +10,7 @@ import numpy as np
 
 from gandojo.atomic import atomic_write
 from gandojo.viz import save_png
+from gandojo.viz.fonts import in_reader_language
 
 __all__ = ["grid_array", "image_grid", "image_panels", "save_gif", "save_images", "to_uint8"]
 
@@ -111,6 +112,7 @@ def save_gif(frames: list[np.ndarray], path: str | Path, *, duration_ms: int = 1
                                                                loop=0), sync=False)
 
 
+@in_reader_language
 def image_panels(samples: dict[str, object], path: str | Path, *, title: str = "") -> Path:
     """One labelled image grid per name, side by side (images (N, C, H, W) in [-1, 1])."""
     from matplotlib.figure import Figure

@@ -15,8 +15,10 @@ from matplotlib.patches import FancyArrowPatch
 
 from gandojo.distances import TransportResult
 from gandojo.formatting import short_number
+from gandojo.i18n import _
 from gandojo.lessons import parallel_lines
 from gandojo.viz import save_png
+from gandojo.viz.fonts import in_reader_language
 
 __all__ = ["plot_parallel_lines", "plot_transport", "transport_figure"]
 
@@ -38,6 +40,7 @@ def plot_transport(result: TransportResult, path: str | Path, *, labels: tuple[s
     return save_png(transport_figure(result, labels=labels, title=title), path)
 
 
+@in_reader_language
 def transport_figure(result: TransportResult, *, labels: tuple[str, str] = ("P", "Q"),
                      title: str | None = None) -> Figure:
     """Draw P as bars pointing up, Q as bars pointing down, and the plan's moves as arrows between them.
@@ -111,13 +114,14 @@ def transport_figure(result: TransportResult, *, labels: tuple[str, str] = ("P",
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)  # outside: never over a bar
-    kind = "optimal plan" if result.optimal else "given plan"
-    ax.set_title(title or f"{kind}: cost {short_number(result.distance, 3)} "
-                 f"(= {short_number(result.mass, 3)} mass x {result.normalized('mass'):.4g} per unit), "
-                 f"{len(flows)} moves", fontsize=9)
+    kind = _("optimal plan") if result.optimal else _("given plan")
+    ax.set_title(title or _("{kind}: cost {cost} (= {mass} mass x {per:.4g} per unit), {moves} moves").format(
+        kind=kind, cost=short_number(result.distance, 3), mass=short_number(result.mass, 3),
+        per=result.normalized("mass"), moves=len(flows)), fontsize=9)
     return fig
 
 
+@in_reader_language
 def plot_parallel_lines(path: str | Path, *, theta_range: tuple[float, float] = (-1.0, 1.0),
                         num: int = 401) -> Path:
     """The WGAN paper's Example 1 in three panels: the two lines, W/JS/KL/TV against θ, and their gradients.
@@ -171,7 +175,7 @@ def plot_parallel_lines(path: str | Path, *, theta_range: tuple[float, float] = 
     ax0.set_xlabel("x")
     ax0.set_ylabel("Z ~ U[0, 1]")
     ax0.legend(loc="upper center", fontsize=7, ncol=2)
-    ax0.set_title("two parallel lines", fontsize=9)
+    ax0.set_title(_("two parallel lines"), fontsize=9)
 
     def piecewise(ax, values, at_zero, color, label):
         ax.plot(np.where(off & (theta < 0), theta, np.nan), values, color=color, label=label)
@@ -187,7 +191,7 @@ def plot_parallel_lines(path: str | Path, *, theta_range: tuple[float, float] = 
     ax1.plot(theta[off], np.full(off.sum(), kl_top), ls="--", color="tab:gray", label="KL = +∞ (θ ≠ 0)")
     ax1.set_ylim(-0.05, kl_top * 1.08)
     ax1.set_xlabel("θ")
-    ax1.set_title("distance between $P_0$ and $P_\\theta$", fontsize=9)
+    ax1.set_title(_("distance between $P_0$ and $P_\\theta$"), fontsize=9)
     ax1.legend(fontsize=7, loc="lower left")
 
     ax2.plot(np.where(off, theta, np.nan), r.grad_w, color="tab:red", lw=2, label="dW/dθ = sign θ")
@@ -196,7 +200,7 @@ def plot_parallel_lines(path: str | Path, *, theta_range: tuple[float, float] = 
     ax2.plot(theta, r.grad_kl, color="tab:gray", ls="--", label="dKL/dθ = 0")
     ax2.set_ylim(-1.3, 1.3)
     ax2.set_xlabel("θ")
-    ax2.set_title("gradient with respect to θ: only W points back to θ = 0", fontsize=9)
+    ax2.set_title(_("gradient with respect to θ: only W points back to θ = 0"), fontsize=9)
     ax2.legend(fontsize=7, loc="upper left")
     for ax in (ax1, ax2):
         ax.axvline(0, color="grey", lw=0.5)
