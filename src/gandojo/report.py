@@ -46,6 +46,11 @@ img { max-width: 100%; } .strip { display: flex; gap: 6px; overflow-x: auto; pad
 .warn { border-left: 6px solid #e67e22; background: #fef5e7; padding: .6em 1em; margin: 1em 0; }
 .ok { border-left: 6px solid #27ae60; background: #eafaf1; padding: .6em 1em; margin: 1em 0; }
 .muted { color: #666; font-size: 13px; }
+figure { margin: 1em 1em 1em 0; display: inline-block; vertical-align: top; max-width: 100%; }
+figcaption { color: #555; font-size: 13px; }
+.try { border-left: 6px solid #2d6cdf; background: #eef3fc; padding: .4em 1em; margin: 1em 0; }
+.try pre { background: transparent; padding: .2em 0; margin: .2em 0; white-space: pre-wrap; }
+table.numbers { max-width: 100%; display: block; overflow-x: auto; }
 """
 
 

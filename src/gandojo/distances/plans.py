@@ -23,6 +23,7 @@ from gandojo.distances._checks import (
 )
 from gandojo.errors import ArgumentError, TransportError
 from gandojo.formatting import short_number
+from gandojo.i18n import _, ngettext
 
 __all__ = ["Move", "TransportResult", "earth_movers_distance", "plan_cost", "score_plan", "transport"]
 
@@ -147,10 +148,10 @@ class TransportResult:
         for mv in self.flows:
             src = f"x{mv.source + 1}" if shared else f"a{mv.source + 1}"
             dst = f"x{mv.target + 1}" if shared else f"b{mv.target + 1}"
-            amount = short_number(mv.amount) + (" cells" if whole else "")
-            if whole and round(mv.amount) == 1:
-                amount = "1 cell"
-            out.append(f"{amount} from {src} to {dst} (distance {short_number(mv.distance)})")
+            amount = (ngettext("{n} cell", "{n} cells", round(mv.amount)) if whole else "{n}").format(
+                n=short_number(mv.amount))
+            out.append(_("{amount} from {source} to {target} (distance {distance})").format(
+                amount=amount, source=src, target=dst, distance=short_number(mv.distance)))
         return tuple(out)
 
     def excess_cost(self, optimum: TransportResult) -> float:

@@ -13,17 +13,18 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from gandojo.i18n import N_
 from gandojo.models.dcgan import GlobalAvgPool
 
 __all__ = ["CONVS", "RULES", "discriminator_violations", "generator_violations"]
 
-RULES = (
-    "G: z is projected to a 4×4 map, then only stride-2 transposed convolutions double it (no pooling, "
-    "no upsampling layer, no fully connected layer)",
-    "G: batch normalisation and ReLU after every layer except the output, which has tanh",
-    "D: stride-2 convolutions halve the map down to 4×4 (no pooling, no fully connected layer)",
-    "D: batch normalisation on every layer except the input; LeakyReLU(0.2) after every layer",
-    "D: one raw score per image (a logit or critic value; the loss applies the link function)",
+RULES = (  # marked for the catalog: the tour shows them in the reader's language
+    N_("G: z is projected to a 4×4 map, then only stride-2 transposed convolutions double it (no pooling, "
+       "no upsampling layer, no fully connected layer)"),
+    N_("G: batch normalisation and ReLU after every layer except the output, which has tanh"),
+    N_("D: stride-2 convolutions halve the map down to 4×4 (no pooling, no fully connected layer)"),
+    N_("D: batch normalisation on every layer except the input; LeakyReLU(0.2) after every layer"),
+    N_("D: one raw score per image (a logit or critic value; the loss applies the link function)"),
 )
 
 POOLING = (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d, nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d,
