@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean venv browser messages
+.PHONY: demo test bench lint clean venv browser messages notebooks
 
 venv: $(STAMP)
 
@@ -34,6 +34,11 @@ browser:
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The lesson notebooks in JupyterLab (installed into .venv on first use); their runs go to notebooks/runs/.
+notebooks: $(STAMP)
+	$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install --quiet -c constraints.txt -e ".[notebooks]"
+	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
