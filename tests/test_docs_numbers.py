@@ -1,7 +1,7 @@
 """Every number the documents quote was measured: it appears in a saved benchmark output.
 
-README.md, README.ja.md and benchmarks/RESULTS.md may quote a decimal number, a percentage or a speed-up
-ratio only if the same figure (the same digits) appears in one of the files under benchmarks/results/,
+README.md, README.ja.md, the pages in docs/ and benchmarks/RESULTS.md may quote a decimal number, a percentage
+or a speed-up ratio only if the same figure (the same digits) appears in one of the files under benchmarks/results/,
 which the scripts in benchmarks/ write together with the command that regenerates them. Inputs are
 exempt: shell and Python command lines, inline code (`objective.gp_lambda=0.1`), and the constants of the
 protocols and papers listed in CONSTANTS, each with where it comes from. RESULTS.md must also be exactly
@@ -16,7 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-DOCS = ["README.md", "README.ja.md", "benchmarks/RESULTS.md"]
+DOCS = ["README.md", "README.ja.md", "benchmarks/RESULTS.md",
+        *sorted(f"docs/{page.name}" for page in (ROOT / "docs").glob("*.md"))]
 
 # Figures that are definitions, not measurements.
 CONSTANTS = {
