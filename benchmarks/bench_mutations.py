@@ -1,12 +1,13 @@
 """Can the tests fail? Break one behaviour at a time in a copy of the package and run the suite against it.
 
-    python benchmarks/bench_mutations.py              # about an hour on 2 cores
+    python benchmarks/bench_mutations.py              # about 40 minutes on 2 cores
     python benchmarks/bench_mutations.py load-no-op   # one mutant
 
 Each mutant is a small text change to a copy of ``src/gandojo`` (the checkpoint load does nothing, the
-gradient penalty is 0, ...); the whole suite runs against the copy (``PYTHONPATH``) and the report lists its
-failures. A mutant the suite does not notice is reported as SURVIVED: a behaviour the tests claim but do not
-prove. Writes benchmarks/results/mutations.txt.
+gradient penalty is 0, ...); the suite runs against the copy (``PYTHONPATH``) up to its first failure, which the
+report names. First the unmutated copy must pass the whole suite (else the benchmark stops: a failure would not
+be the mutant's). A mutant the suite does not notice is reported as SURVIVED: a behaviour the tests claim but do
+not prove. Writes benchmarks/results/mutations.txt.
 """
 
 from __future__ import annotations
@@ -120,8 +121,24 @@ def _not_copied(folder: str, names: list[str]) -> set[str]:
     return skip
 
 
+def run_suite(copy: Path, tmp: Path, name: str, *, first_failure: bool) -> subprocess.CompletedProcess:
+    """The suite in ``copy``, against its own sources (``PYTHONPATH``, ahead of the installed editable package)."""
+    env = {**os.environ, "PYTHONPATH": str(copy / "src")}
+    # the documents' numbers check reads saved outputs, not behaviour: left out here. A temporary folder of its
+    # own: pytest prunes old ones under /tmp/pytest-of-USER, which another run meanwhile would otherwise lose
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--basetemp={tmp}/{name}-t",
+               "--ignore", "tests/test_docs_numbers.py", *(["-x"] if first_failure else [])]
+    return subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)
+
+
+def failures(proc: subprocess.CompletedProcess) -> list[str]:
+    return [line.split(" - ")[0].removeprefix("FAILED ") for line in proc.stdout.splitlines()
+            if line.startswith(("FAILED", "ERROR"))]
+
+
 def run_mutant(name: str, tmp: Path) -> tuple[bool, str, float]:
-    """Copy the checkout (sources, tests, settings), change one file, run the whole suite there."""
+    """Copy the checkout (sources, tests, settings), change one file, run the suite there up to its first failure
+    (the unmutated copy passes whole, checked first: so the failure is the mutant's)."""
     file, old, new, _ = MUTANTS[name]
     copy = tmp / name
     shutil.copytree(ROOT, copy, ignore=_not_copied)
@@ -130,20 +147,25 @@ def run_mutant(name: str, tmp: Path) -> tuple[bool, str, float]:
     if text.count(old) != 1:
         raise SystemExit(f"mutant {name}: the text to change is not in {file} exactly once; update MUTANTS")
     path.write_text(text.replace(old, new))
-    env = {**os.environ, "PYTHONPATH": str(copy / "src")}  # ahead of the installed (editable) package
     started = time.perf_counter()
-    # the documents' numbers check reads saved outputs, not behaviour: left out here
-    # a temporary folder of its own: pytest prunes old ones under /tmp/pytest-of-USER, which another session
-    # running meanwhile would otherwise lose mid-test
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--basetemp={tmp}/{name}-t",
-                           "--ignore", "tests/test_docs_numbers.py"], cwd=copy, env=env, capture_output=True,
-                          text=True)
+    proc = run_suite(copy, tmp, name, first_failure=True)
     seconds = time.perf_counter() - started
-    failed = [line.split(" - ")[0].removeprefix("FAILED ") for line in proc.stdout.splitlines()
-              if line.startswith("FAILED")]
-    where = (f"{len(failed)} failing tests, e.g. {', '.join(failed[:3])}" if failed
-             else proc.stdout.strip().splitlines()[-1])
+    shutil.rmtree(copy, ignore_errors=True)
+    failed = failures(proc)
+    where = failed[0] if failed else proc.stdout.strip().splitlines()[-1]
     return proc.returncode != 0, where, seconds
+
+
+def baseline(tmp: Path) -> float:
+    """The unmutated copy's whole suite must pass, or no mutant's failure means anything."""
+    copy = tmp / "unmutated"
+    shutil.copytree(ROOT, copy, ignore=_not_copied)
+    started = time.perf_counter()
+    proc = run_suite(copy, tmp, "unmutated", first_failure=False)
+    if proc.returncode != 0:
+        raise SystemExit("the unmutated copy fails: " + ", ".join(failures(proc)[:5]) + "\n" + proc.stdout[-3000:])
+    shutil.rmtree(copy, ignore_errors=True)
+    return time.perf_counter() - started
 
 
 def main(argv: list[str] | None = None) -> dict[str, bool]:
@@ -154,6 +176,8 @@ def main(argv: list[str] | None = None) -> dict[str, bool]:
     results = {}
     with recorded("mutations", "python benchmarks/bench_mutations.py " + " ".join(args.mutants)), \
             tempfile.TemporaryDirectory() as tmp:
+        print(f"{'unmutated':<22} {'the checkout as it is':<66} passes whole ({baseline(Path(tmp)):.0f} s)",
+              flush=True)
         for name in names:
             caught, where, seconds = run_mutant(name, Path(tmp))
             results[name] = caught
