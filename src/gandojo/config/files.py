@@ -13,6 +13,7 @@ import yaml
 
 from gandojo.atomic import atomic_write
 from gandojo.config.schema import Config, did_you_mean, from_dict, to_dict
+from gandojo.i18n import _
 
 
 def dump_yaml(config: Config) -> str:
@@ -22,11 +23,11 @@ def dump_yaml(config: Config) -> str:
 def load_yaml(path: str | Path) -> Config:
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"config file not found: {path}")
+        raise FileNotFoundError(_("config file not found: {path}").format(path=path))
     try:
         values = yaml.safe_load(path.read_text())
     except yaml.YAMLError as err:
-        raise ValueError(f"{path}: not valid YAML ({err})") from None
+        raise ValueError(_("{path}: not valid YAML ({error})").format(path=path, error=err)) from None
     return from_dict(values)
 
 
@@ -57,8 +58,8 @@ def load_preset(name_or_path: str) -> Config:
     if name_or_path.endswith((".yaml", ".yml")) or Path(name_or_path).is_file():
         return load_yaml(name_or_path)
     if name_or_path not in preset_names():
-        raise ValueError(f"unknown preset {name_or_path!r}{did_you_mean(name_or_path, preset_names())}; "
-                         f"expected one of {', '.join(preset_names())} or a .yaml file")
+        raise ValueError(_("unknown preset {name!r}{hint}; expected one of {names} or a .yaml file").format(
+            name=name_or_path, hint=did_you_mean(name_or_path, preset_names()), names=", ".join(preset_names())))
     text = (resources.files("gandojo") / "presets" / f"{name_or_path}.yaml").read_text()
     return from_dict(yaml.safe_load(text))
 
@@ -72,10 +73,11 @@ def parse_budget(text: str) -> tuple[Literal["seconds", "steps"], float]:
     """
     match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(s|sec|seconds?|m|min|minutes?|h|hours?|steps?)?\s*", text.lower())
     if match is None or float(match[1]) <= 0:
-        raise ValueError(f"budget {text!r}: expected seconds like 120s, 2m or 1.5h, or generator steps like 2000steps")
+        raise ValueError(_("budget {text!r}: expected seconds like 120s, 2m or 1.5h, or generator steps like "
+                           "2000steps").format(text=text))
     value, unit = float(match[1]), match[2] or "s"
     if unit.startswith("step"):
         if not value.is_integer():
-            raise ValueError(f"budget {text!r}: a whole number of steps")
+            raise ValueError(_("budget {text!r}: a whole number of steps").format(text=text))
         return "steps", value
     return "seconds", value * {"s": 1, "m": 60, "h": 3600}[unit[0]]

@@ -14,6 +14,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, field_
 from pydantic.dataclasses import dataclass
 
 from gandojo.catalogue import PROTOCOL_SAMPLES, Benchmark  # noqa: F401  (re-exported with the schema)
+from gandojo.i18n import _
 from gandojo.objectives import OBJECTIVES
 
 ObjectiveName = Literal[tuple(OBJECTIVES)]  # the registry's names (gandojo.objectives): written once, there
@@ -168,22 +169,25 @@ def _explain(section: str, err: ValidationError, values: dict[str, Any]) -> Valu
         known = ", ".join(f.name for f in dataclasses.fields(SECTIONS[section]))
         return ValueError(f"config key {key!r}: got {values[name]!r}, expected a known key: {known}")
     expected = first["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
-    return ValueError(f"config key {key!r}: got {values.get(name, first.get('input'))!r}, expected {expected}")
+    return ValueError(_("config key {key!r}: got {value!r}, expected {expected}").format(
+        key=key, value=values.get(name, first.get("input")), expected=expected))
 
 
 def from_dict(values: Any) -> Config:
     """Build a :class:`Config` from nested plain values (YAML, overrides), rejecting unknown keys and wrong types
     with an error that names the key."""
     if not isinstance(values, dict):
-        raise ValueError(f"config: expected a mapping of sections, got {type(values).__name__}")
+        raise ValueError(_("config: expected a mapping of sections, got {kind}").format(kind=type(values).__name__))
     unknown = sorted(str(k) for k in set(values) - set(SECTIONS))
     if unknown:
-        raise ValueError(f"config section {unknown[0]!r} is unknown; expected one of {', '.join(SECTIONS)}")
+        raise ValueError(_("config section {name!r} is unknown; expected one of {names}").format(
+            name=unknown[0], names=", ".join(SECTIONS)))
     sections = {}
     for name, cls in SECTIONS.items():
         section = values.get(name) or {}
         if not isinstance(section, dict):
-            raise ValueError(f"config key {name!r}: got {section!r}, expected a mapping of keys to values")
+            raise ValueError(_("config key {key!r}: got {value!r}, expected a mapping of keys to values").format(
+                key=name, value=section))
         try:
             sections[name] = cls(**{str(k): v for k, v in section.items()})
         except ValidationError as err:
@@ -210,7 +214,7 @@ def did_you_mean(word: str, choices: list[str]) -> str:
     ' (did you mean ring8-gan?)'
     """
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
+    return _(" (did you mean {choice}?)").format(choice=close[0]) if close else ""
 
 
 def apply_overrides(config: Config, overrides: list[str]) -> Config:
@@ -223,14 +227,17 @@ def apply_overrides(config: Config, overrides: list[str]) -> Config:
         if not sep or not dot:
             # "lr=1e-3": the section is missing; name the full key when the name is a known one
             known = [k for k in keys if k.endswith(f".{key.strip()}")]
-            hint = f" (did you mean {known[0]}?)" if len(known) == 1 else did_you_mean(key.strip(), keys)
-            raise ValueError(f"override {item!r}: expected section.key=value, e.g. train.steps=100{hint}")
+            hint = (_(" (did you mean {choice}?)").format(choice=known[0]) if len(known) == 1
+                    else did_you_mean(key.strip(), keys))
+            raise ValueError(_("override {item!r}: expected section.key=value, e.g. train.steps=100{hint}").format(
+                item=item, hint=hint))
         if section not in values:
-            raise ValueError(f"override {item!r}: unknown section {section!r}{did_you_mean(section, list(SECTIONS))}; "
-                             "expected one of " + ", ".join(SECTIONS))
+            raise ValueError(_("override {item!r}: unknown section {section!r}{hint}; expected one of {names}").format(
+                item=item, section=section, hint=did_you_mean(section, list(SECTIONS)), names=", ".join(SECTIONS)))
         if name not in values[section]:
-            raise ValueError(f"override {item!r}: unknown key {key.strip()!r}{did_you_mean(key.strip(), keys)}; "
-                             f"{section} has " + ", ".join(values[section]))
+            raise ValueError(_("override {item!r}: unknown key {key!r}{hint}; {section} has {names}").format(
+                item=item, key=key.strip(), hint=did_you_mean(key.strip(), keys), section=section,
+                names=", ".join(values[section])))
         parsed = yaml.safe_load(raw) if raw.strip() else None
         values[section][name] = parsed
     return from_dict(values)

@@ -30,6 +30,7 @@ from gandojo.data.base import Dataset, Modes
 from gandojo.data.images import BUNDLED_IMAGES, IMAGE_FORMATS, ImageData, StackedDigits
 from gandojo.data.points import ArrayData, load_array, read_points
 from gandojo.data.toy import TOY_DATA, GaussianMixture, make_toy
+from gandojo.i18n import _
 
 
 def load_data(config: DataConfig) -> Dataset:
@@ -50,16 +51,17 @@ def load_data(config: DataConfig) -> Dataset:
     if found is not None:
         return IMAGE_FORMATS[found](path, config.image_size, config.channels)
     if path.is_file() and path.suffix.lower() not in ARRAY_SUFFIXES:
-        raise ValueError(f"{path}: unsupported image data file (and not a points file either); expected a .npy, "
-                         ".npz or .csv array, an IDX file, or a folder of images")
+        raise ValueError(_("{path}: unsupported image data file (and not a points file either); expected a .npy, "
+                           ".npz or .csv array, an IDX file, or a folder of images").format(path=path))
     if path.exists():
         return load_array(path)  # points, or a clear error for an unreadable file
     if _looks_like_a_path(name):
-        raise FileNotFoundError(f"no such file or folder: {name}")
+        raise FileNotFoundError(_("no such file or folder: {name}").format(name=name))
     close = difflib.get_close_matches(name, data_names(), n=1, cutoff=0.6)
-    hint = f" (did you mean {close[0]}?)" if close else ""
-    raise ValueError(f"unknown data set {name!r}{hint}; expected one of {', '.join(data_names())}, a path to a "
-                     f"{', '.join(ARRAY_SUFFIXES)} file, an image folder, IDX files or CIFAR-10 batches")
+    hint = _(" (did you mean {choice}?)").format(choice=close[0]) if close else ""
+    raise ValueError(_("unknown data set {name!r}{hint}; expected one of {names}, a path to a {suffixes} file, an "
+                       "image folder, IDX files or CIFAR-10 batches").format(
+        name=name, hint=hint, names=", ".join(data_names()), suffixes=", ".join(ARRAY_SUFFIXES)))
 
 
 def _looks_like_a_path(name: str) -> bool:

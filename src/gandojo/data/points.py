@@ -11,6 +11,7 @@ import torch
 from torch import Tensor
 
 from gandojo.data.base import Kind
+from gandojo.i18n import _
 
 __all__ = ["POINT_SUFFIXES", "ArrayData", "load_array", "read_points"]
 
@@ -51,7 +52,7 @@ def read_points(path: str | Path) -> tuple[np.ndarray, tuple[str, ...]]:
     dimension. Rejects a missing file, another format, non-numbers, fewer than 2 rows, NaN and inf, by name."""
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"data file not found: {path}")
+        raise FileNotFoundError(_("data file not found: {path}").format(path=path))
     suffix = path.suffix.lower()
     header = None
     try:
