@@ -17,6 +17,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from gandojo import i18n
 from gandojo.cli import main
 from gandojo.errors import FolderLocked
+from gandojo.formatting import display_width
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "src" / "gandojo" / "locale" / "ja" / "LC_MESSAGES" / "gandojo.po"
@@ -82,6 +83,8 @@ def test_help_and_errors_speak_japanese_under_a_japanese_locale():
     assert page.stdout.startswith("使い方: gandojo train") and "オプション:" in page.stdout
     assert "GAN を学習し、実行フォルダ" in page.stdout and "生成器のステップ数。" in page.stdout
     assert "--steps" in page.stdout and "Usage:" not in page.stdout  # flags stay as they are
+    japanese = [line for line in page.stdout.splitlines() if display_width(line) != len(line)]
+    assert len(japanese) > 20 and max(map(display_width, japanese)) <= 80  # wrapped by terminal columns
     english = gandojo("train", "--help", LANG="C")
     assert english.stdout.startswith("Usage: gandojo train") and "Generator steps." in english.stdout
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 
 
@@ -35,3 +36,33 @@ def pad(text: str, width: int) -> str:
     'モード  |'
     """
     return text + " " * max(width - display_width(text), 0)
+
+
+_TOKEN = re.compile(r"\s+|[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]|[^\s\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]+")
+_NO_LINE_START = set("、。，．・：；！？）」』】〕ーぁぃぅぇぉっゃゅょァィゥェォッャュョ")  # Japanese closing marks stay with what they close
+
+
+def wrap_wide(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal columns, breaking at spaces and between any two East Asian
+    characters (Japanese has no spaces to break at); a closing mark never starts a line.
+
+    >>> wrap_wide("生成器のステップ数。", 8)
+    ['生成器の', 'ステップ', '数。']
+    >>> wrap_wide("use --steps N to set it", 12)
+    ['use --steps', 'N to set it']
+    """
+    lines: list[str] = []
+    line, used = "", 0
+    for token in _TOKEN.findall(text):
+        if token.isspace():
+            if line:
+                line, used = line + " ", used + 1
+            continue
+        size = display_width(token)
+        if used + size > width and line.strip() and token not in _NO_LINE_START:
+            lines.append(line.rstrip())
+            line, used = "", 0
+        line, used = line + token, used + size
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]

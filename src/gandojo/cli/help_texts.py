@@ -12,6 +12,7 @@ import importlib
 import sys
 from collections.abc import Callable, Iterator
 
+from gandojo.formatting import display_width, wrap_wide
 from gandojo.i18n import N_, _
 
 USAGE = N_("Usage: ")  # the prefix of a help page's first line
@@ -49,13 +50,47 @@ def translate_command(command, translate: Callable[[str], str] = _):
 
 
 def _speaking_context(base: type, translate: Callable[[str], str]) -> type:
-    """A Click context class whose help formatter writes ``Usage:`` in the language in use."""
+    """A Click context class whose help formatter writes ``Usage:`` in the language in use and wraps Japanese text
+    by terminal columns (Click wraps at spaces only, which Japanese does not have)."""
 
     class Formatter(base.formatter_class):
         def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
             super().write_usage(prog, args, translate(USAGE) if prefix is None else prefix)
 
+        def write_text(self, text: str) -> None:
+            if not _wide(text):
+                return super().write_text(text)
+            indent = " " * self.current_indent
+            paragraphs = []
+            for paragraph in text.split("\n\n"):
+                if paragraph.startswith(" "):  # an example command: as written
+                    paragraphs.append("\n".join(indent + line for line in paragraph.splitlines()))
+                else:
+                    width = max(self.width - self.current_indent, 20)
+                    paragraphs.append("\n".join(indent + line for line in wrap_wide(paragraph, width)))
+            self.write("\n\n".join(paragraphs) + "\n")
+
+        def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+            rows = list(rows)
+            if not any(_wide(second) for _first, second in rows):
+                return super().write_dl(rows, col_max, col_spacing)
+            first_col = min(max(display_width(first) for first, _second in rows), col_max) + col_spacing
+            margin = " " * (first_col + self.current_indent)
+            for first, second in rows:
+                self.write(" " * self.current_indent + first)
+                if not second:
+                    self.write("\n")
+                    continue
+                gap = first_col - display_width(first)
+                self.write(" " * gap if gap >= col_spacing else "\n" + margin)
+                lines = wrap_wide(second, max(self.width - first_col - self.current_indent - 2, 10))
+                self.write(lines[0] + "\n" + "".join(margin + line + "\n" for line in lines[1:]))
+
     return type("SpeakingContext", (base,), {"formatter_class": Formatter})
+
+
+def _wide(text: str) -> bool:
+    return display_width(text) != len(text)
 
 
 def speak_in_libraries(translate: Callable[[str], str] = _) -> None:
