@@ -2,6 +2,7 @@
 resume from a retrain (steps counted, bit-identical state, the same log)."""
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -90,12 +91,21 @@ def resume_and_check(monkeypatch, run: Path, straight: Path, from_step: int, arg
     assert_same_log(straight, run)
 
 
-def spawn_paused(run: Path, step: int, steps: int = 40) -> tuple[subprocess.Popen, Path]:
+def default_stop_signals() -> None:
+    """In the child: Ctrl-C, SIGTERM and SIGHUP as a terminal's process has them, whatever this test process
+    inherited (under nohup SIGHUP is ignored, in a background job SIGINT: the runner rightly keeps an ignored
+    signal ignored)."""
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
+
+
+def spawn_paused(run: Path, step: int, steps: int = 40, *,
+                 preexec_fn=default_stop_signals) -> tuple[subprocess.Popen, Path]:
     """A CLI training process paused in the middle of generator step ``step``; returns it and its go-file."""
     marker, go = run.parent / f"{run.name}.paused", run.parent / f"{run.name}.go"
     args = [sys.executable, str(CHILD), str(step), str(marker), str(go), "--", "train", "--objective", "gan",
             "--steps", str(steps), "--out", str(run), "--quiet", *TINY]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=preexec_fn)
     deadline = time.monotonic() + 300
     while not marker.exists():  # written once, never deleted
         if proc.poll() is not None:

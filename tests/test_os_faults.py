@@ -31,6 +31,7 @@ from run_helpers import (
     StepCounter,
     assert_identical,
     assert_same_log,
+    default_stop_signals,
     resume_and_check,
     spawn_paused,
     tiny_config,
@@ -80,6 +81,20 @@ def raise_signals_at(monkeypatch, step: int, *signums: int):
         return loss
 
     monkeypatch.setitem(objectives.OBJECTIVES, "gan", replace(spec, g_loss=g_loss))
+
+
+def test_a_sighup_ignored_as_under_nohup_stays_ignored(tmp_path):
+    def nohup() -> None:
+        default_stop_signals()
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    run = tmp_path / "nohup"
+    proc, go = spawn_paused(run, 12, steps=20, preexec_fn=nohup)
+    proc.send_signal(signal.SIGHUP)  # the terminal went away; nohup said to carry on
+    go.write_text("")
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert json.loads((run / "summary.json").read_text())["status"] == "finished"
 
 
 def test_a_second_sigterm_stops_at_once(tmp_path, monkeypatch, capsys):
