@@ -39,7 +39,8 @@ def pad(text: str, width: int) -> str:
 
 
 _TOKEN = re.compile(r"\s+|[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]|[^\s\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]+")
-_NO_LINE_START = set("、。，．・：；！？）」』】〕ーぁぃぅぇぉっゃゅょァィゥェォッャュョ")  # Japanese closing marks stay with what they close
+# Japanese closing marks and small kana stay with what comes before them
+_NO_LINE_START = set("、。，．・：；！？）」』】〕ーぁぃぅぇぉっゃゅょァィゥェォッャュョ")
 
 
 def wrap_wide(text: str, width: int) -> list[str]:

@@ -61,29 +61,32 @@ def read_points(path: str | Path) -> tuple[np.ndarray, tuple[str, ...]]:
         elif suffix == ".npz":
             with np.load(path, allow_pickle=False) as archive:
                 if not archive.files:
-                    raise ValueError(f"{path}: the .npz archive holds no arrays")
+                    raise ValueError(_("{path}: the .npz archive holds no arrays").format(path=path))
                 array = archive[archive.files[0]]
         elif suffix == ".csv":
             array, header = _read_csv(path)
         elif suffix == ".txt":
             array = np.loadtxt(path, ndmin=2)
         else:
-            raise ValueError(f"{path}: expected a .npy, .npz, .csv or .txt file of shape (N, D)")
+            raise ValueError(_("{path}: expected a .npy, .npz, .csv or .txt file of shape (N, D)").format(path=path))
     except (OSError, EOFError) as err:
-        raise ValueError(f"{path}: cannot read it as {suffix} ({err})") from None
+        raise ValueError(_("{path}: cannot read it as {suffix} ({error})").format(path=path, suffix=suffix,
+                                                                              error=err)) from None
     except ValueError as err:
         if str(err).startswith(str(path)):
             raise
-        raise ValueError(f"{path}: cannot read it as {suffix} ({err})") from None
+        raise ValueError(_("{path}: cannot read it as {suffix} ({error})").format(path=path, suffix=suffix,
+                                                                              error=err)) from None
     if array.dtype.kind not in "iuf":
-        raise ValueError(f"{path}: expected numbers, got dtype {array.dtype}")
+        raise ValueError(_("{path}: expected numbers, got dtype {dtype}").format(path=path, dtype=array.dtype))
     if array.ndim == 1:
         array = array[:, None]
     if array.ndim != 2 or array.shape[0] < 2 or array.shape[1] < 1:
-        raise ValueError(f"{path}: expected shape (N, D) with N >= 2 samples, got {array.shape}")
+        raise ValueError(_("{path}: expected shape (N, D) with N >= 2 samples, got {shape}").format(
+            path=path, shape=array.shape))
     if not np.isfinite(array).all():
         bad = int((~np.isfinite(array)).any(axis=1).sum())
-        raise ValueError(f"{path}: {bad} rows hold NaN or infinite values")
+        raise ValueError(_("{path}: {n} rows hold NaN or infinite values").format(path=path, n=bad))
     notes = (f"{path.name}: skipped the header row ({header})",) if header is not None else ()
     return array, notes
 
@@ -93,7 +96,8 @@ def load_array(path: str | Path) -> ArrayData:
     path = Path(path)
     array, notes = read_points(path)
     if np.abs(array).max() > 1e6:
-        raise ValueError(f"{path}: values up to {np.abs(array).max():.3g}; rescale the data to a range near 1")
+        raise ValueError(_("{path}: values up to {largest:.3g}; rescale the data to a range near 1").format(
+            path=path, largest=np.abs(array).max()))
     if array.shape[1] > 2:
         notes += (f"{path.name}: {array.shape[1]}-D points; the snapshots show dimensions 1 and 2",)
     return ArrayData(path.stem, torch.as_tensor(array, dtype=torch.float32), notes=notes)
