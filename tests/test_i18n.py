@@ -162,3 +162,17 @@ def test_every_message_the_play_script_marks_reaches_the_catalog_and_the_page():
     assert sent["step {step} · {what} · {frames} frames"] == "ステップ {step} · {what} · {frames} フレーム"
     with i18n.speaking("en"):
         assert script_messages(script) == {}
+
+
+def test_config_and_data_errors_from_deep_in_the_library_speak_japanese(tmp_path, capsys):
+    cases = [(["train.steps=abc"], "エラー: 設定キー 'train.steps': 値 'abc' は受け付けられません（期待するもの: 整数）"),
+             (["model.noise=gauss"], "'normal' / 'uniform' のいずれか"),
+             (["optim.lrr=1"], "キー 'optim.lrr' はありません（もしかして optim.lr？）"),
+             (["--preset", "ring8-gn"], "プリセット 'ring8-gn' はありません（もしかして ring8-gan？）"),
+             (["--data", "rign8"], "データセット 'rign8' はありません（もしかして ring8？）")]
+    for args, said in cases:
+        assert main(["train", "--lang", "ja", "--out", str(tmp_path / "never"), *args]) == 2
+        assert said in capsys.readouterr().err
+        assert not (tmp_path / "never").exists()
+    assert main(["train", "--out", str(tmp_path / "never"), "train.steps=abc"]) == 2  # English as it was
+    assert "expected a valid integer, unable to parse string as an integer" in capsys.readouterr().err

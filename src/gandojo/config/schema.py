@@ -14,7 +14,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, field_
 from pydantic.dataclasses import dataclass
 
 from gandojo.catalogue import PROTOCOL_SAMPLES, Benchmark  # noqa: F401  (re-exported with the schema)
-from gandojo.i18n import _
+from gandojo.i18n import N_, _, current
 from gandojo.objectives import OBJECTIVES
 
 ObjectiveName = Literal[tuple(OBJECTIVES)]  # the registry's names (gandojo.objectives): written once, there
@@ -26,7 +26,7 @@ Norm = Literal["none", "batch", "layer"]
 
 def _no_bool(value: Any) -> Any:
     if isinstance(value, bool):  # True is an int to Python, never a step count or a rate to a user
-        raise ValueError("a number, not true/false")
+        raise ValueError(N_("a number, not true/false"))
     return value
 
 
@@ -62,7 +62,7 @@ class DataConfig:
     @classmethod
     def _positive_total(cls, weights: tuple[float, ...] | None) -> tuple[float, ...] | None:
         if weights is not None and sum(weights) <= 0:
-            raise ValueError("non-negative weights with a positive sum")
+            raise ValueError(N_("non-negative weights with a positive sum"))
         return weights
 
 
@@ -141,7 +141,7 @@ class TrainConfig:
     @classmethod
     def _a_torch_device(cls, device: str) -> str:
         if not re.fullmatch(r"cpu|mps|cuda(:\d+)?", device):
-            raise ValueError("cpu, cuda, cuda:N or mps")
+            raise ValueError(N_("cpu, cuda, cuda:N or mps"))
         return device
 
 
@@ -160,6 +160,32 @@ SECTIONS: dict[str, type] = {"data": DataConfig, "model": ModelConfig, "objectiv
                              "optim": OptimConfig, "train": TrainConfig}
 
 
+# What pydantic's complaints expect, by their type, in words the catalog translates (others keep pydantic's words)
+_EXPECTED = {"int_parsing": N_("a valid integer"), "int_type": N_("a valid integer"),
+             "int_from_float": N_("a whole number"), "float_parsing": N_("a valid number"),
+             "float_type": N_("a valid number"), "bool_parsing": N_("true or false"), "bool_type": N_("true or false"),
+             "tuple_type": N_("a list of values, e.g. 0.5,0.999"), "greater_than": N_("greater than {gt}"),
+             "greater_than_equal": N_("at least {ge}"), "less_than": N_("less than {lt}"),
+             "less_than_equal": N_("at most {le}"), "literal_error": N_("one of {expected}")}
+
+
+def _expected(error: dict[str, Any]) -> str:
+    """What the value should have been, from one pydantic error: the catalog's words where there are some (in a
+    language other than English), else pydantic's own message."""
+    words = error["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
+    if current() == "en":
+        return words
+    if error["type"] == "value_error":  # the schema's own validators: their messages are in the catalog
+        return _(words)
+    if error["type"] in _EXPECTED:
+        context = {k: (v if k != "expected" else v.replace(" or ", " / ")) for k, v in (error.get("ctx") or {}).items()}
+        try:
+            return _(_EXPECTED[error["type"]]).format(**context)
+        except (KeyError, IndexError):
+            return words
+    return words
+
+
 def _explain(section: str, err: ValidationError, values: dict[str, Any]) -> ValueError:
     """Pydantic's first complaint as one line that names the key: ``config key 'train.steps': got -1, ...``."""
     first = err.errors()[0]
@@ -167,8 +193,9 @@ def _explain(section: str, err: ValidationError, values: dict[str, Any]) -> Valu
     key = f"{section}.{name}"
     if first["type"] == "unexpected_keyword_argument":
         known = ", ".join(f.name for f in dataclasses.fields(SECTIONS[section]))
-        return ValueError(f"config key {key!r}: got {values[name]!r}, expected a known key: {known}")
-    expected = first["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
+        return ValueError(_("config key {key!r}: got {value!r}, expected a known key: {known}").format(
+            key=key, value=values[name], known=known))
+    expected = _expected(first)
     return ValueError(_("config key {key!r}: got {value!r}, expected {expected}").format(
         key=key, value=values.get(name, first.get("input")), expected=expected))
 
