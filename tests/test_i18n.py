@@ -176,3 +176,15 @@ def test_config_and_data_errors_from_deep_in_the_library_speak_japanese(tmp_path
         assert not (tmp_path / "never").exists()
     assert main(["train", "--out", str(tmp_path / "never"), "train.steps=abc"]) == 2  # English as it was
     assert "expected a valid integer, unable to parse string as an integer" in capsys.readouterr().err
+
+
+def test_a_health_warning_is_shown_in_japanese_and_recorded_in_english():
+    from gandojo.health import HealthMonitor
+
+    monitor = HealthMonitor("gan")
+    with i18n.speaking("ja"):
+        shown = monitor.check({"step": 7, "loss_d": 0.01, "loss_g": 3.0})
+    assert shown == ["ステップ 7: 識別器の損失が 0 に近い（0.010）: D が完勝し、G はほとんど手がかりを得られません。"
+                     "D の学習率を下げるか、D のステップを減らしてください"]
+    assert monitor.messages == ["step 7: the discriminator loss is near 0 (0.010): D wins outright and G gets little "
+                                "signal; try a smaller D learning rate or fewer D steps"]  # summary.json's words

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gandojo.i18n import N_, _, speaking
 from gandojo.objectives import OBJECTIVES
 
 
@@ -34,31 +35,37 @@ class HealthMonitor:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.best_modes, self.given, self.messages = state["best_modes"], set(state["given"]), list(state["messages"])
 
-    def _say(self, kind: str, step: int, text: str, out: list[str]) -> None:
+    def _say(self, kind: str, step: int, text: str, out: list[str], **values: Any) -> None:
+        """Give warning ``kind`` once: English in the run's records (summary.json, checkpoints), in the reader's
+        language on the screen."""
         if kind not in self.given:
             self.given.add(kind)
-            message = f"step {step}: {text}"
-            self.messages.append(message)
-            out.append(message)
+            with speaking("en"):
+                self.messages.append(_("step {step}: {warning}").format(step=step, warning=_(text).format(**values)))
+            out.append(_("step {step}: {warning}").format(step=step, warning=_(text).format(**values)))
 
     def check(self, record: dict[str, Any]) -> list[str]:
-        """New warnings for this record (a ``metrics.jsonl`` line)."""
+        """New warnings for this record (a ``metrics.jsonl`` line), in the reader's language."""
         out: list[str] = []
         step = record.get("step", 0)
         loss_d, loss_g = record.get("loss_d"), record.get("loss_g")
         if not self.critic_values and loss_d is not None and loss_d < 0.05:
-            self._say("d_zero", step, f"the discriminator loss is near 0 ({loss_d:.3f}): D wins outright and G gets "
-                      "little signal; try a smaller D learning rate or fewer D steps", out)
+            self._say("d_zero", step, N_("the discriminator loss is near 0 ({loss:.3f}): D wins outright and G gets "
+                                         "little signal; try a smaller D learning rate or fewer D steps"), out,
+                      loss=loss_d)
         if not self.critic_values and loss_g is not None and loss_g > 10:
-            self._say("g_explode", step, f"the generator loss is exploding ({loss_g:.1f}); with gan-minimax try the "
-                      "non-saturating loss (--objective gan), else lower optim.lr", out)
+            self._say("g_explode", step, N_("the generator loss is exploding ({loss:.1f}); with gan-minimax try the "
+                                            "non-saturating loss (--objective gan), else lower optim.lr"), out,
+                      loss=loss_g)
         if record.get("clip_fraction") is not None and record["clip_fraction"] > 0.9:
-            self._say("clip", step, f"{100 * record['clip_fraction']:.0f}% of the critic's weights sit at the clip "
-                      "bound: the critic is badly constrained; try a larger objective.clip or wgan-gp", out)
+            self._say("clip", step, N_("{share:.0f}% of the critic's weights sit at the clip bound: the critic is "
+                                       "badly constrained; try a larger objective.clip or wgan-gp"), out,
+                      share=100 * record["clip_fraction"])
         modes = record.get("modes_covered")
         if modes is not None:
             if self.best_modes >= 2 and modes <= self.best_modes // 2:
-                self._say("modes", step, f"mode coverage fell from {self.best_modes} to {modes} of "
-                          f"{record.get('modes_total')}: the generator is collapsing", out)
+                self._say("modes", step, N_("mode coverage fell from {best} to {now} of {total}: the generator is "
+                                            "collapsing"), out, best=self.best_modes, now=modes,
+                          total=record.get("modes_total"))
             self.best_modes = max(self.best_modes, modes)
         return out
