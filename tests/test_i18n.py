@@ -109,27 +109,26 @@ def test_the_language_of_one_call_does_not_leak_into_the_next(capsys):
             "runs/x は別の gandojo プロセス（pid 7）が書き込み中です。終わるのを待つか、そのプロセスを止めてください")
 
 
-def test_a_run_speaks_japanese_and_writes_the_same_files_and_json_in_both_languages(tmp_path):
+def test_a_run_speaks_japanese_and_writes_the_same_files_and_json_in_both_languages(tmp_path, capsys):
     tiny = ["--data", "ring8", "--steps", "20", "--seed", "3", "model.hidden=16", "model.depth=2",
             "train.batch_size=64", "train.log_every=10", "train.eval_every=20", "train.eval_samples=300",
             "train.sample_every=1000", "train.checkpoint_every=1000"]
-    runs = {}
+    printed, scores = {}, {}
     for lang in ("en", "ja"):
-        done = gandojo("train", *tiny, "--out", str(tmp_path / lang), lang=lang)
-        assert done.returncode == 0, done.stderr
-        runs[lang] = done
-    assert "カバーしたモード" in runs["ja"].stdout and "高品質サンプル率" in runs["ja"].stdout
-    assert "実行フォルダ:" in runs["ja"].stdout and "modes covered" in runs["en"].stdout
+        assert main(["train", "--lang", lang, *tiny, "--out", str(tmp_path / lang)]) == 0
+        printed[lang] = capsys.readouterr().out
+        assert main(["evaluate", str(tmp_path / lang), "--json", "--lang", lang]) == 0
+        scores[lang] = capsys.readouterr().out
+    assert "カバーしたモード" in printed["ja"] and "高品質サンプル率" in printed["ja"]
+    assert "実行フォルダ:" in printed["ja"] and "modes covered" in printed["en"]
 
     def steady(line: str) -> dict:  # a metrics line without its clock readings
         return {k: v for k, v in json.loads(line).items() if "second" not in k and "time" not in k}
 
-    lines = {lang: (tmp_path / lang / "metrics.jsonl").read_text().splitlines() for lang in runs}
+    lines = {lang: (tmp_path / lang / "metrics.jsonl").read_text().splitlines() for lang in printed}
     assert [steady(x) for x in lines["en"]] == [steady(x) for x in lines["ja"]]
     assert (tmp_path / "en" / "config.yaml").read_text() == (tmp_path / "ja" / "config.yaml").read_text()
-    scores = {lang: gandojo("evaluate", str(tmp_path / lang), "--json", lang=lang) for lang in runs}
-    assert scores["ja"].returncode == 0 and json.loads(scores["ja"].stdout)
-    assert scores["en"].stdout == scores["ja"].stdout.replace(str(tmp_path / "ja"), str(tmp_path / "en"))
+    assert json.loads(scores["ja"]) and scores["en"] == scores["ja"].replace(str(tmp_path / "ja"), str(tmp_path / "en"))
 
 
 def test_a_full_disk_is_told_in_japanese_and_failure_json_stays_english(tmp_path, monkeypatch, capsys):
@@ -165,7 +164,7 @@ def test_every_message_the_play_script_marks_reaches_the_catalog_and_the_page():
 
 
 def test_config_and_data_errors_from_deep_in_the_library_speak_japanese(tmp_path, capsys):
-    cases = [(["train.steps=abc"], "エラー: 設定キー 'train.steps': 値 'abc' は受け付けられません（期待するもの: 整数）"),
+    cases = [(["train.steps=abc"], "エラー: 設定キー 'train.steps': 値 'abc' は受け付けられません（期待するもの: 整数"),
              (["model.noise=gauss"], "'normal' / 'uniform' のいずれか"),
              (["optim.lrr=1"], "キー 'optim.lrr' はありません（もしかして optim.lr？）"),
              (["--preset", "ring8-gn"], "プリセット 'ring8-gn' はありません（もしかして ring8-gan？）"),
