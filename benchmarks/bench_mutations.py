@@ -13,8 +13,10 @@ not prove. Writes benchmarks/results/mutations.txt.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -128,7 +130,14 @@ def run_suite(copy: Path, tmp: Path, name: str, *, first_failure: bool) -> subpr
     # own: pytest prunes old ones under /tmp/pytest-of-USER, which another run meanwhile would otherwise lose
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--basetemp={tmp}/{name}-t",
                "--ignore", "tests/test_docs_numbers.py", *(["-x"] if first_failure else [])]
-    return subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)
+    # a session of its own: what a mutant leaves running (a torchrun job whose time limit is ignored) is killed with
+    # it, not left to load the machine under the next mutants
+    proc = subprocess.Popen(command, cwd=copy, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    out, err = proc.communicate()
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    return subprocess.CompletedProcess(command, proc.returncode, out, err)
 
 
 def failures(proc: subprocess.CompletedProcess) -> list[str]:
