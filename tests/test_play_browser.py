@@ -65,17 +65,23 @@ def checksum(page, name: str) -> float:
                          ".reduce((a, v, i) => a + v * (i % 97 + 1), 0)")
 
 
+def open_page(p, url: str):
+    """Chromium on the play page, its first frame drawn; the console and page errors are collected."""
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    wait(page, "window.gandojoPlay.frames > 0")
+    return browser, page, errors
+
+
 def test_the_page_in_a_real_browser(served):
     url, out = served
     ARTIFACTS.mkdir(exist_ok=True)
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        errors = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(url)
-        wait(page, "window.gandojoPlay.frames > 0")
+        browser, page, errors = open_page(p, url)
 
         page.click("#play")
         wait(page, "window.gandojoPlay.step >= 20")
@@ -120,13 +126,7 @@ def test_the_page_in_japanese(tmp_path):
     """``gandojo play --lang ja``: the page's own words and the script's come in Japanese; keys and numbers do not
     change. A screenshot is kept (play-ja.png): look at it for boxes in place of characters."""
     with play_server(tmp_path / "out", lang="ja") as url, playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        errors = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(url)
-        wait(page, "window.gandojoPlay.frames > 0")
+        browser, page, errors = open_page(p, url)
         page.click("#play")
         wait(page, "window.gandojoPlay.step >= 10")
         page.click("#pause")
