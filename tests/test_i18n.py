@@ -147,6 +147,11 @@ def test_a_full_disk_is_told_in_japanese_and_failure_json_stays_english(tmp_path
     failure = json.loads((run / "failure.json").read_text())
     assert failure["what"] == f"writing {checkpoint}" and failure["reason"] == "no space left on device"
     assert failure["hint"] == f"free space, then gandojo train --resume {run}"
+    assert main(["report", str(run), "--lang", "ja"]) == 0  # the page says failure.json's record in Japanese
+    page = (run / "report.html").read_text()
+    assert f"{checkpoint} の書き込み: デバイスに空き容量がありません" in page
+    assert f"空き容量を作ってから gandojo train --resume {run} を実行してください" in page
+    assert "no space left" not in page and "free space" not in page
 
 
 def test_every_message_the_play_script_marks_reaches_the_catalog_and_the_page():
@@ -175,6 +180,15 @@ def test_config_and_data_errors_from_deep_in_the_library_speak_japanese(tmp_path
         assert not (tmp_path / "never").exists()
     assert main(["train", "--out", str(tmp_path / "never"), "train.steps=abc"]) == 2  # English as it was
     assert "expected a valid integer, unable to parse string as an integer" in capsys.readouterr().err
+    # the distance functions' argument errors, in the command line's names; a damaged checkpoint
+    assert main(["wasserstein", "--lang", "ja", "--p", "1,2,3", "--q", "1,-1,3"]) == 2
+    assert capsys.readouterr().err == "エラー: --q は非負である必要がありますが、--q の x2 = -1 です\n"
+    assert main(["wasserstein", "--lang", "ja", "--p", "1,2", "--q", "1,1,1"]) == 2
+    assert "--p のセルは 2 個、--q は 3 個です" in capsys.readouterr().err
+    damaged = tmp_path / "final.pt"
+    damaged.write_bytes(b"junk\n")
+    assert main(["evaluate", str(damaged), "--lang", "ja"]) == 2
+    assert capsys.readouterr().err.startswith(f"エラー: {damaged}: 壊れているか途中で切れたチェックポイントです（")
 
 
 def test_a_health_warning_is_shown_in_japanese_and_recorded_in_english():
@@ -187,3 +201,41 @@ def test_a_health_warning_is_shown_in_japanese_and_recorded_in_english():
                      "D の学習率を下げるか、D のステップを減らしてください"]
     assert monitor.messages == ["step 7: the discriminator loss is near 0 (0.010): D wins outright and G gets little "
                                 "signal; try a smaller D learning rate or fewer D steps"]  # summary.json's words
+
+
+def test_a_reports_health_warnings_are_said_again_in_the_readers_language(tmp_path):
+    from gandojo.health import HealthMonitor
+    from gandojo.report import run_report
+
+    monitor = HealthMonitor("gan")
+    monitor.check({"step": 7, "loss_d": 0.01, "loss_g": 3.0})
+    monitor.check({"step": 9, "loss_d": 0.5, "loss_g": 30.0})
+    summary = {"status": "finished", "warnings": monitor.messages, "warning_records": monitor.records}
+    (tmp_path / "summary.json").write_text(json.dumps(summary))  # as the runner writes it: English, and records
+    with i18n.speaking("ja"):
+        page = run_report(tmp_path).read_text()
+    assert "ステップ 7: 識別器の損失が 0 に近い（0.010）" in page and "ステップ 9: 生成器の損失が爆発しています（30.0）" in page
+    assert "discriminator loss" not in page and "exploding" not in page
+    with i18n.speaking("en"):
+        assert monitor.messages[1] in run_report(tmp_path).read_text()
+
+
+def test_the_play_pages_refused_messages_speak_japanese_and_english_keeps_pydantics_words():
+    from gandojo.play.session import parse_command
+
+    def refusal(text: str) -> str:
+        with pytest.raises(ValueError) as caught:
+            parse_command(text)
+        return str(caught.value)
+
+    cases = {'{"type": "steps_per_frame", "value": 0}': "メッセージ 'steps_per_frame': value: 1 以上の値を指定してください",
+             '{"type": "play", "extra": 1}': "メッセージ 'play': extra: このフィールドは使えません",
+             '{"type": "save"}': "メッセージ 'save': name: このフィールドは必須です",
+             '{"type": "nope"}': "メッセージ 'nope': 種類 'nope' はありません（期待するもの: 'play', 'pause'",
+             'not json': "JSON のメッセージではありません"}
+    with i18n.speaking("ja"):
+        for text, said in cases.items():
+            assert refusal(text).startswith(said)
+    with i18n.speaking("en"):
+        assert refusal('{"type": "steps_per_frame", "value": 0}') == \
+            "message 'steps_per_frame': value: Input should be greater than or equal to 1"

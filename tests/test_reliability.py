@@ -210,6 +210,17 @@ def test_corrupt_checkpoint_is_named_and_resume_falls_back(tmp_path, monkeypatch
     assert_identical(straight_gan, run)
 
 
+@pytest.mark.parametrize("content", [b"junk\n", b"", bytes(range(256)) * 4, b"PK\x03\x04 not a zip"])
+def test_a_file_of_other_bytes_is_a_corrupt_checkpoint_not_a_crash(tmp_path, capsys, content):
+    bad = tmp_path / "final.pt"
+    bad.write_bytes(content)
+    with pytest.raises(CheckpointError, match="final.pt: corrupt or truncated checkpoint"):
+        load_checkpoint(bad)
+    assert main(["evaluate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {bad}: corrupt or truncated checkpoint") and "Traceback" not in err
+
+
 class _Exploit:
     def __init__(self, marker):
         self.marker = marker

@@ -22,6 +22,12 @@ class NonFiniteError(FloatingPointError):
         super().__init__(_("{what} is not finite at generator step {step}").format(what=what, step=step))
 
 
+# What a NaN/inf step tells the user to do, and the values of NonFiniteError.what (in English in failure.json)
+NON_FINITE_HINT = N_("lower optim.lr, or resume from the last checkpoint with --resume")
+NON_FINITE_WHAT = (N_("discriminator/critic loss"), N_("discriminator/critic gradient"), N_("generator loss"),
+                   N_("generator gradient"))
+
+
 class CheckpointError(ValueError):
     """A checkpoint file that cannot be loaded safely (corrupt, truncated, or unsafe)."""
 
@@ -117,6 +123,22 @@ class FolderLocked(ValueError):
                                                                                                   who=who))
 
 
+def describe_failure(failure: dict, run_dir: str | Path) -> tuple[str, str]:
+    """What stopped a run and what to do, in the reader's language, from its ``failure.json`` (which stays
+    English): ``("writing runs/x/metrics.jsonl: no space left on device", "free space, then gandojo train
+    --resume runs/x")``. A record of an earlier version (no ``kind``) is shown as it was written."""
+    kind = failure.get("kind")
+    if kind == "non_finite":
+        return _(failure["what"]), _(failure["hint"])
+    if kind == "write":
+        code = failure.get("errno")
+        reason = _(_REASONS[code]) if code in _REASONS else failure.get("reason", "")
+        fix = _(_FIXES.get(code, N_("fix the cause")))
+        return (_("writing {path}: {reason}").format(path=failure["path"], reason=reason),
+                _("{fix}, then gandojo train --resume {run}").format(fix=fix, run=run_dir))
+    return str(failure.get("what", "")), str(failure.get("hint", ""))
+
+
 class SignalStop(KeyboardInterrupt):
     """A run stopped by a signal (SIGINT is Ctrl-C; SIGTERM is what Slurm, docker, systemd and torchrun send;
     SIGHUP a closed terminal). The exit code is 128 + ``signum``. ``saved_step`` is the newest checkpoint left
@@ -147,6 +169,10 @@ def stop_signal(err: BaseException) -> int:
 
 # --- bad arguments, in the caller's words ------------------------------------------------------------
 
+# A row or a column of a table whose cells are numbered x1..xn, in the command line's words (Names.line).
+_LINES = {"row": N_("row x{k}"), "column": N_("column x{k}")}
+
+
 @dataclass(frozen=True)
 class Names:
     """How a caller names a function's arguments and their entries, for the errors it shows.
@@ -171,16 +197,18 @@ class Names:
         if not self.cells:
             return f"{argument}[{', '.join(map(str, index))}]"
         if len(index) == 1:
-            return f"{self(argument)} at x{index[0] + 1}"
-        return f"{self(argument)} row x{index[0] + 1}, column x{index[1] + 1}"
+            return _("{arg} at x{k}").format(arg=self(argument), k=index[0] + 1)
+        return _("{arg} row x{i}, column x{j}").format(arg=self(argument), i=index[0] + 1, j=index[1] + 1)
 
     def line(self, what: str, k: int) -> str:
         """Row or column ``k``: ``row 3`` / ``row x4``."""
-        return f"{what} x{k + 1}" if self.cells else f"{what} {k}"
+        if not self.cells:
+            return f"{what} {k}"
+        return _(_LINES[what]).format(k=k + 1) if what in _LINES else f"{what} x{k + 1}"
 
     def size(self, argument: str) -> str:
         """How many entries an argument has: ``len(a)`` / ``cells of --p``."""
-        return f"cells of {self(argument)}" if self.cells else f"len({argument})"
+        return _("cells of {arg}").format(arg=self(argument)) if self.cells else f"len({argument})"
 
     def flag(self, keyword: str) -> str:
         """A keyword argument switched on: ``renormalize=True`` / ``--renormalize``."""

@@ -14,6 +14,7 @@ from torch import Tensor
 
 from gandojo.config import Config, resolve
 from gandojo.data import load_data
+from gandojo.i18n import _
 from gandojo.metrics.inception import check_inception, inception_fid
 from gandojo.metrics.scoring import make_evaluator, protocol_samples
 from gandojo.models import build_models, generate, sample_noise
@@ -31,11 +32,12 @@ Interpolation = Literal["lerp", "slerp", "both"]
 
 def _load_trainer(path: Path) -> tuple[Trainer, Path]:
     if not path.exists():
-        raise FileNotFoundError(f"no run folder or checkpoint at {path}")
+        raise FileNotFoundError(_("no run folder or checkpoint at {path}").format(path=path))
     if path.is_dir():
         payload, checkpoint, notes = find_resumable(path)
         if payload is None:
-            raise FileNotFoundError(f"{path}: no checkpoint yet (the run stopped before its first one)")
+            raise FileNotFoundError(_("{path}: no checkpoint yet (the run stopped before its first one)").format(
+                path=path))
         for note in notes:
             warnings.warn(note, stacklevel=3)
     else:
@@ -69,7 +71,7 @@ def open_generator(path: str | Path) -> LoadedGenerator:
     if path.suffix == ".safetensors":
         tensors, config, step = load_exported(path)
         data = load_data(config.data)
-        generator, _ = build_models(config.model, tuple(data.shape))
+        generator, _discriminator = build_models(config.model, tuple(data.shape))
         generator.load_state_dict(tensors)
         return LoadedGenerator(generator.eval(), config, data, path, step)
     trainer, checkpoint = _load_trainer(path)
@@ -93,13 +95,13 @@ def evaluate_run(path: str | Path, *, samples: int | None = None, seed: int | No
     ``scored`` says what was scored: the checkpoint or file, its step, the sample count and the seed.
     """
     if samples is not None and samples < 2:
-        raise ValueError(f"--samples must be at least 2, got {samples}")
+        raise ValueError(_("--samples must be at least 2, got {samples}").format(samples=samples))
     if inception_weights is not None:
         check_inception(inception_weights)  # fail before the work, not after
     loaded = open_generator(path)
     generator, config, data = loaded.generator, loaded.config, loaded.data
     if inception_weights is not None and data.kind != "images":
-        raise ValueError("--inception-weights applies to image data only")
+        raise ValueError(_("--inception-weights applies to image data only"))
     samples = samples or protocol_samples(data)
     streams = stream_seeds(config.train.seed if seed is None else seed)
     fake = generate(generator, samples, config.model.latent_dim, config.model.noise,
@@ -120,7 +122,7 @@ def write_samples(source: str | Path, n: int, out: str | Path, *, seed: int = 0,
     folder of ``n`` single PNGs (``out`` without a suffix), or to ``.npy`` (N, C, H, W) in [-1, 1].
     """
     if n < 1:
-        raise ValueError(f"-n must be at least 1, got {n}")
+        raise ValueError(_("-n must be at least 1, got {n}").format(n=n))
     out = Path(out)
     generator, config, data = load_generator(source)
     fake = generate(generator, n, config.model.latent_dim, config.model.noise,
@@ -137,9 +139,10 @@ def write_samples(source: str | Path, n: int, out: str | Path, *, seed: int = 0,
     elif out.suffix == ".csv":
         np.savetxt(out, fake.reshape(n, -1).numpy(), delimiter=",", fmt="%.6g")
     elif images:
-        raise ValueError(f"{out}: expected a .png grid, a folder (a path without suffix) or a .npy file for images")
+        raise ValueError(_("{out}: expected a .png grid, a folder (a path without suffix) or a .npy file for "
+                           "images").format(out=out))
     else:
-        raise ValueError(f"{out}: expected a .npy or .csv output file")
+        raise ValueError(_("{out}: expected a .npy or .csv output file").format(out=out))
     return out
 
 
@@ -167,9 +170,9 @@ def interpolation_latents(z0: Tensor, z1: Tensor, steps: int, method: Literal["l
     [0.0, 0.25, 0.5, 0.75, 1.0]
     """
     if steps < 2:
-        raise ValueError(f"steps must be at least 2, got {steps}")
+        raise ValueError(_("steps must be at least 2, got {steps}").format(steps=steps))
     if method not in ("lerp", "slerp"):
-        raise ValueError(f"method {method!r} is unknown; expected 'lerp' or 'slerp'")
+        raise ValueError(_("method {method!r} is unknown; expected 'lerp' or 'slerp'").format(method=method))
     fn = lerp if method == "lerp" else slerp
     return torch.stack([fn(z0, z1, i / (steps - 1)) for i in range(steps)], dim=1)
 
@@ -193,16 +196,17 @@ def write_interpolation(source: str | Path, out: str | Path, *, rows: int = 4, s
     """
     out = Path(out)
     if out.suffix.lower() != ".png":
-        raise ValueError(f"{out}: the interpolation strip is written as a .png file")
+        raise ValueError(_("{out}: the interpolation strip is written as a .png file").format(out=out))
     if gif is not None and Path(gif).suffix.lower() != ".gif":
-        raise ValueError(f"{gif}: expected a .gif file")
+        raise ValueError(_("{gif}: expected a .gif file").format(gif=gif))
     if rows < 1:
-        raise ValueError(f"rows must be at least 1, got {rows}")
+        raise ValueError(_("rows must be at least 1, got {rows}").format(rows=rows))
     if method not in ("lerp", "slerp", "both"):
-        raise ValueError(f"method {method!r} is unknown; expected 'lerp', 'slerp' or 'both'")
+        raise ValueError(_("method {method!r} is unknown; expected 'lerp', 'slerp' or 'both'").format(method=method))
     generator, config, data = load_generator(source)
     if data.kind != "images":
-        raise ValueError(f"interpolate draws image strips; this generator makes points of shape {tuple(data.shape)}")
+        raise ValueError(_("interpolate draws image strips; this generator makes points of shape {shape}").format(
+            shape=tuple(data.shape)))
     m = config.model
     rng = torch.Generator().manual_seed(seed)
     z0 = sample_noise(rows, m.latent_dim, m.noise, rng)

@@ -25,6 +25,8 @@ from markupsafe import Markup
 
 from gandojo import i18n
 from gandojo.atomic import atomic_write
+from gandojo.errors import describe_failure
+from gandojo.health import warning_text
 from gandojo.i18n import N_, _
 from gandojo.metrics.report import format_evaluation
 from gandojo.runs.progress import read_metrics
@@ -158,6 +160,25 @@ STATUSES = {"finished": N_("finished"), "interrupted": N_("interrupted"), "termi
             "time limit": N_("time limit"), "failed": N_("failed"), "running": N_("running")}
 
 
+def _failure(path: Path, run_dir: Path) -> dict[str, Any] | None:
+    """``failure.json`` as the page shows it: its step, and what stopped the run and what to do in the reader's
+    language."""
+    if not path.is_file():
+        return None
+    failure = json.loads(path.read_text())
+    what, hint = describe_failure(failure, run_dir)
+    return {"step": failure.get("step"), "what": what, "hint": hint}
+
+
+def _warnings(summary: dict[str, Any]) -> list[str]:
+    """The run's health warnings in the reader's language (``summary.json`` keeps them in English, and as
+    records from which they are said again; a summary without records shows its English words)."""
+    records = summary.get("warning_records")
+    if records is None:
+        return list(summary.get("warnings") or [])
+    return [warning_text(record) for record in records]
+
+
 def run_report(run_dir: str | Path) -> Path:
     """Write ``RUN_DIR/report.html`` from what the run folder holds (and ``samples/evolution.gif``); returns its
     path. Works on any run folder, finished, interrupted or failed, and on one that has only its config."""
@@ -176,7 +197,7 @@ def run_report(run_dir: str | Path) -> Path:
         title=_("{objective} on {data}: {run}").format(objective=summary.get("objective", "?"),
                                                         data=summary.get("data", "?"), run=run_dir.name),
         folder=str(run_dir.resolve()), run_dir=str(run_dir), summary=summary, status=summary.get("status"),
-        failure=json.loads(failure_path.read_text()) if failure_path.is_file() else None,
+        failure=_failure(failure_path, run_dir), warnings=_warnings(summary),
         summary_rows=[(_(label), _(STATUSES[value]) if key == "status" and value in STATUSES else value)
                       for key, label in SUMMARY_ROWS for value in [summary.get(key)]], cell=_cell,
         evaluation=format_evaluation(evaluation) if evaluation else None,

@@ -166,7 +166,23 @@ _EXPECTED = {"int_parsing": N_("a valid integer"), "int_type": N_("a valid integ
              "float_type": N_("a valid number"), "bool_parsing": N_("true or false"), "bool_type": N_("true or false"),
              "tuple_type": N_("a list of values, e.g. 0.5,0.999"), "greater_than": N_("greater than {gt}"),
              "greater_than_equal": N_("at least {ge}"), "less_than": N_("less than {lt}"),
-             "less_than_equal": N_("at most {le}"), "literal_error": N_("one of {expected}")}
+             "less_than_equal": N_("at most {le}"), "literal_error": N_("one of {expected}"),
+             "string_type": N_("a string"), "list_type": N_("a list"), "dict_type": N_("an object"),
+             "finite_number": N_("a finite number"), "model_type": N_("an object")}
+# Complaints that are not "Input should be ...": the whole complaint, in the catalog's words
+_COMPLAINTS = {"missing": N_("this field is required"), "extra_forbidden": N_("this field is not allowed here"),
+               "string_too_long": N_("at most {max_length} characters"),
+               "too_short": N_("at least {min_length} items"), "too_long": N_("at most {max_length} items"),
+               "string_pattern_mismatch": N_("must match {pattern}"),
+               "union_tag_invalid": N_("unknown type {tag!r}; expected one of {expected_tags}")}
+
+
+def _translated(template: str, error: dict[str, Any]) -> str | None:
+    context = {k: (v if k != "expected" else v.replace(" or ", " / ")) for k, v in (error.get("ctx") or {}).items()}
+    try:
+        return _(template).format(**context)
+    except (KeyError, IndexError):
+        return None
 
 
 def _expected(error: dict[str, Any]) -> str:
@@ -178,12 +194,20 @@ def _expected(error: dict[str, Any]) -> str:
     if error["type"] == "value_error":  # the schema's own validators: their messages are in the catalog
         return _(words)
     if error["type"] in _EXPECTED:
-        context = {k: (v if k != "expected" else v.replace(" or ", " / ")) for k, v in (error.get("ctx") or {}).items()}
-        try:
-            return _(_EXPECTED[error["type"]]).format(**context)
-        except (KeyError, IndexError):
-            return words
+        return _translated(_EXPECTED[error["type"]], error) or words
     return words
+
+
+def complaint(error: dict[str, Any]) -> str:
+    """One pydantic error (an item of ``ValidationError.errors()``) in the reader's language: pydantic's own
+    message in English (``Input should be greater than or equal to 1``), the catalog's words otherwise."""
+    if current() == "en":
+        return error["msg"]
+    if error["type"] in _COMPLAINTS:
+        return _translated(_COMPLAINTS[error["type"]], error) or error["msg"]
+    if error["type"] == "value_error" or error["type"] in _EXPECTED:
+        return _("expected {expected}").format(expected=_expected(error))
+    return error["msg"]
 
 
 def _explain(section: str, err: ValidationError, values: dict[str, Any]) -> ValueError:

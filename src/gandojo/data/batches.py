@@ -13,6 +13,7 @@ import torch
 from torch import Tensor
 
 from gandojo.data.base import Dataset
+from gandojo.i18n import _
 
 
 class BatchStream:
@@ -39,8 +40,9 @@ class BatchStream:
         self.order: Tensor | None = None
         self.position = 0
         if self.values is not None and len(self.values) < batch_size * world_size:
-            raise ValueError(f"data set {data.name!r} has {len(self.values)} samples, fewer than one batch of "
-                             f"{batch_size * world_size}; lower train.batch_size")
+            raise ValueError(_("data set {name!r} has {n} samples, fewer than one batch of {batch}; lower "
+                               "train.batch_size").format(name=data.name, n=len(self.values),
+                                                          batch=batch_size * world_size))
 
     def next(self) -> Tensor:
         if self.values is None:

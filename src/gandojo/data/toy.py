@@ -20,6 +20,7 @@ import torch
 from torch import Tensor
 
 from gandojo.data.base import Benchmark, Kind, Modes
+from gandojo.i18n import _
 
 __all__ = ["TOY_DATA", "GaussianMixture", "Modes", "gaussian1d", "grid25", "make_toy", "mixture1d", "ring8",
            "three_mode"]
@@ -58,10 +59,10 @@ class GaussianMixture:
 def _normalised(weights, k: int) -> np.ndarray:
     w = np.ones(k) if weights is None else np.asarray(weights, dtype=np.float64)
     if w.shape != (k,):
-        raise ValueError(f"data.weights: expected {k} mode weights for this data, got {len(w)}")
+        raise ValueError(_("data.weights: expected {k} mode weights for this data, got {n}").format(k=k, n=len(w)))
     if np.any(w < 0) or not np.isfinite(w).all() or w.sum() <= 0:
-        raise ValueError(f"data.weights: mode weights must be non-negative and finite with a positive sum, "
-                         f"got {list(w)}")
+        raise ValueError(_("data.weights: mode weights must be non-negative and finite with a positive sum, got "
+                           "{weights}").format(weights=list(w)))
     return w / w.sum()
 
 
@@ -111,7 +112,8 @@ TOY_DATA = {
 def make_toy(name: str, *, sigma: float | None = None, weights=None) -> GaussianMixture:
     """A registered toy distribution, with σ and weights overridable."""
     if name not in TOY_DATA:
-        raise ValueError(f"unknown toy data set {name!r}; expected one of {', '.join(TOY_DATA)}")
+        raise ValueError(_("unknown toy data set {name!r}; expected one of {names}").format(
+            name=name, names=", ".join(TOY_DATA)))
     kwargs = {"weights": weights}
     if sigma is not None:
         kwargs["sigma"] = sigma

@@ -20,6 +20,7 @@ from gandojo.distances._checks import (
 from gandojo.distances.one_d import _wpp_sorted_rows, wasserstein_1d
 from gandojo.distances.plans import _solve_exact
 from gandojo.errors import ArgumentError
+from gandojo.i18n import N_, _
 
 __all__ = ["CloudDistance", "CloudMethod", "cloud_distance", "resolve_method", "wasserstein"]
 
@@ -31,11 +32,13 @@ def _cloud(x: Any, name: str) -> np.ndarray:
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2:
-        raise ArgumentError(name, lambda w: f"{w(name)} must have shape (n, d) (or (n,) for 1-D data), got {arr.shape}")
+        raise ArgumentError(name, lambda w: _("{name} must have shape (n, d) (or (n,) for 1-D data), got "
+                                              "{shape}").format(name=w(name), shape=arr.shape))
     if arr.shape[0] == 0:
-        raise ArgumentError(name, lambda w: f"{w(name)} is empty; give at least one point")
+        raise ArgumentError(name, lambda w: _("{name} is empty; give at least one point").format(name=w(name)))
     if arr.shape[1] == 0:
-        raise ArgumentError(name, lambda w: f"{w(name)} has points of dimension 0, shape {arr.shape}")
+        raise ArgumentError(name, lambda w: _("{name} has points of dimension 0, shape {shape}").format(
+            name=w(name), shape=arr.shape))
     _check_finite(arr, name)
     return arr
 
@@ -59,7 +62,7 @@ def resolve_method(n: int, m: int, d: int, method: CloudMethod = "auto", *,
     ('exact', 'sliced', 'exact-1d')
     """
     if method not in ("exact", "sliced", "auto"):
-        raise ValueError(f"method must be 'exact', 'sliced' or 'auto', got {method!r}")
+        raise ValueError(_("method must be 'exact', 'sliced' or 'auto', got {method!r}").format(method=method))
     _positive_int(max_exact, "max_exact")
     if d == 1:
         return "exact-1d"
@@ -168,8 +171,8 @@ def cloud_distance(x: Any, y: Any, *, x_weights: Any = None, y_weights: Any = No
     xs = _cloud(x, "x")
     ys = _cloud(y, "y")
     if xs.shape[1] != ys.shape[1]:
-        raise ArgumentError("y", lambda w: f"{w('x')} and {w('y')} must have the same dimension, got {xs.shape[1]} "
-                                           f"and {ys.shape[1]}")
+        raise ArgumentError("y", lambda w: _("{x} and {y} must have the same dimension, got {dx} and {dy}").format(
+            x=w("x"), y=w("y"), dx=xs.shape[1], dy=ys.shape[1]))
     n, m, d = len(xs), len(ys), xs.shape[1]
     xw = None if x_weights is None else _masses(x_weights, "x_weights", n)
     yw = None if y_weights is None else _masses(y_weights, "y_weights", m)
@@ -183,16 +186,17 @@ def cloud_distance(x: Any, y: Any, *, x_weights: Any = None, y_weights: Any = No
         else:
             theta = _as_float_array(projections, "projections")
             if theta.ndim != 2 or theta.shape[1] != d or theta.shape[0] == 0:
-                raise ValueError(f"projections must have shape (P, {d}) with P >= 1, got {theta.shape}")
+                raise ValueError(_("projections must have shape (P, {d}) with P >= 1, got {shape}").format(
+                    d=d, shape=theta.shape))
             _check_finite(theta, "projections")
             norms = np.linalg.norm(theta, axis=1, keepdims=True)
             if (norms == 0).any():
-                raise ValueError("projections contains a zero direction")
+                raise ValueError(_("projections contains a zero direction"))
             theta = theta / norms
         # (P, n): one row per direction, so each row's sort runs over contiguous memory
         wpp = _wpp_sorted_rows(theta @ xs.T, theta @ ys.T, xw, yw, p)
         return CloudDistance(float(np.mean(wpp) ** (1.0 / p)), method, n, m, d)
-    _check_exact_size(n, m, "points", "use method='sliced' or 'auto', or subsample")
+    _check_exact_size(n, m, "points", N_("use method='sliced' or 'auto', or subsample"))
     a = np.full(n, 1.0 / n) if xw is None else xw / xw.sum()
     b = np.full(m, 1.0 / m) if yw is None else yw / yw.sum()
     if p == 1:
@@ -201,5 +205,5 @@ def cloud_distance(x: Any, y: Any, *, x_weights: Any = None, y_weights: Any = No
         c = cdist(xs, ys, "sqeuclidean")
     else:
         c = cdist(xs, ys) ** p
-    _, total = _solve_exact(a, b, c, num_iter_max)
+    _plan, total = _solve_exact(a, b, c, num_iter_max)
     return CloudDistance(float(total if p == 1 else max(total, 0.0) ** (1.0 / p)), method, n, m, d)

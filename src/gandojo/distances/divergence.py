@@ -12,6 +12,7 @@ from scipy.special import rel_entr
 from gandojo.distances._checks import _masses, _same_mass, _values_1d
 from gandojo.distances.one_d import wasserstein_1d
 from gandojo.errors import ArgumentError
+from gandojo.i18n import _
 
 __all__ = ["Divergences", "divergences", "kl_divergence"]
 
@@ -103,14 +104,14 @@ def divergences(p: Any, q: Any, *, positions: Any = None, renormalize: bool = Fa
     pa = _masses(p, "p")
     qa = _masses(q, "q")
     if len(pa) != len(qa):
-        raise ArgumentError("q", lambda w: f"{w('p')} and {w('q')} must be histograms on the same support, got "
-                                           f"{len(pa)} and {len(qa)} cells")
+        raise ArgumentError("q", lambda w: _("{p} and {q} must be histograms on the same support, got {np} and {nq} "
+                                             "cells").format(p=w("p"), q=w("q"), np=len(pa), nq=len(qa)))
     pa, qa = _same_mass(pa, qa, renormalize, ("p", "q"))
     pa, qa = pa / pa.sum(), qa / qa.sum()
     pos = np.arange(1.0, len(pa) + 1) if positions is None else _values_1d(positions, "positions")
     if len(pos) != len(pa):
-        raise ArgumentError("positions", lambda w: f"{w('positions')} has {len(pos)} entries but the histograms have "
-                                                   f"{len(pa)} cells")
+        raise ArgumentError("positions", lambda w: _("{name} has {count} entries but the histograms have {n} "
+                                                     "cells").format(name=w("positions"), count=len(pos), n=len(pa)))
     mid = 0.5 * (pa + qa)
     js = min(math.log(2), 0.5 * kl_divergence(pa, mid) + 0.5 * kl_divergence(qa, mid))
     return Divergences(

@@ -23,7 +23,7 @@ from gandojo.distances._checks import (
 )
 from gandojo.errors import ArgumentError, TransportError
 from gandojo.formatting import short_number
-from gandojo.i18n import _, ngettext
+from gandojo.i18n import N_, _, ngettext
 
 __all__ = ["Move", "TransportResult", "earth_movers_distance", "plan_cost", "score_plan", "transport"]
 
@@ -309,22 +309,29 @@ def score_plan(plan: Any, a: Any, b: Any, cost: Any = None, *, positions: Any = 
     c, pos = _ground_cost(len(a_arr), len(b_arr), cost, positions)
     g = _as_float_array(plan, "plan")
     if g.shape != c.shape:
-        raise ArgumentError("plan", lambda w: f"{w('plan')} must have shape ({w.size('a')}, {w.size('b')}) = "
-                                              f"{c.shape}, got {g.shape}")
+        raise ArgumentError("plan", lambda w: _("{name} must have shape ({rows}, {columns}) = {expected}, got "
+                                                "{shape}").format(name=w("plan"), rows=w.size("a"),
+                                                                  columns=w.size("b"), expected=c.shape,
+                                                                  shape=g.shape))
     _check_finite(g, "plan")
     if (g < 0).any():
         i, j = (int(k) for k in np.argwhere(g < 0)[0])
-        raise ArgumentError("plan", lambda w: f"{w('plan')} must be non-negative, but {w.entry('plan', i, j)} = "
-                                              f"{g[i, j]:g}")
+        raise ArgumentError("plan", lambda w: _("{name} must be non-negative, but {entry} = {value:g}").format(
+            name=w("plan"), entry=w.entry("plan", i, j), value=g[i, j]))
     tol = _MASS_RTOL * a_arr.sum()
-    for axis, target, what, name in ((1, a_arr, "row", "a"), (0, b_arr, "column", "b")):
+    for axis, target, what, name, message in (
+            (1, a_arr, "row", "a", N_("{plan}'s row sums must equal {name}: {line} sums to {sum:g} but {entry} = "
+                                      "{target:g} (sums {sums}, {name} {targets})")),
+            (0, b_arr, "column", "b", N_("{plan}'s column sums must equal {name}: {line} sums to {sum:g} but "
+                                         "{entry} = {target:g} (sums {sums}, {name} {targets})"))):
         sums = g.sum(axis=axis)
         off = np.abs(sums - target) > tol
         if off.any():
             k = int(np.argmax(off))
-            raise ArgumentError("plan", lambda w, what=what, name=name, k=k, sums=sums, target=target: (
-                f"{w('plan')}'s {what} sums must equal {w(name)}: {w.line(what, k)} sums to {sums[k]:g} but "
-                f"{w.entry(name, k)} = {target[k]:g} (sums {_fmt_list(sums)}, {w(name)} {_fmt_list(target)})"))
+            raise ArgumentError("plan", lambda w, what=what, name=name, message=message, k=k, sums=sums,
+                                target=target: _(message).format(
+                plan=w("plan"), name=w(name), line=w.line(what, k), sum=sums[k], entry=w.entry(name, k),
+                target=target[k], sums=_fmt_list(sums), targets=_fmt_list(target)))
     return TransportResult(float(np.sum(g * c)), g, c, a_arr, b_arr, pos, optimal=False)
 
 

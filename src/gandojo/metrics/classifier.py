@@ -30,6 +30,7 @@ from torch import Tensor, nn
 from gandojo.atomic import atomic_write
 from gandojo.catalogue import check_image_size
 from gandojo.data.images import digits
+from gandojo.i18n import _
 
 INPUT_SIZE = 16
 DEFAULT_CACHE_DIR = "~/.cache/gandojo"
@@ -72,7 +73,8 @@ class DigitsClassifier(nn.Module):
     def preprocess(x: Tensor) -> Tensor:
         """Images (B, 1, H, W) -> (B, 1, 16, 16): area averaging down, bilinear up."""
         if x.dim() != 4 or x.shape[1] != 1:
-            raise ValueError(f"the digits classifier takes (B, 1, H, W) images, got {tuple(x.shape)}")
+            raise ValueError(_("the digits classifier takes (B, 1, H, W) images, got {shape}").format(
+                shape=tuple(x.shape)))
         h = x.shape[-1]
         if h > INPUT_SIZE:
             return F.interpolate(x, size=(INPUT_SIZE, INPUT_SIZE), mode="area")
@@ -173,7 +175,7 @@ def _train(settings: ClassifierSettings) -> tuple[DigitsClassifier, float]:
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=settings.lr, epochs=settings.epochs,
                                                 steps_per_epoch=steps_per_epoch)
     model.train()
-    for _ in range(settings.epochs):
+    for _epoch in range(settings.epochs):
         order = torch.randperm(len(x_train), generator=rng)
         for i in range(steps_per_epoch):
             idx = order[i * settings.batch_size:(i + 1) * settings.batch_size]

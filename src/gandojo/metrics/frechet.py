@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from gandojo.i18n import _
+
 
 def _sqrt_psd(matrix: np.ndarray) -> np.ndarray:
     values, vectors = np.linalg.eigh((matrix + matrix.T) / 2)
@@ -40,8 +42,8 @@ def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma
     mu1, mu2 = np.atleast_1d(np.asarray(mu1, np.float64)), np.atleast_1d(np.asarray(mu2, np.float64))
     sigma1, sigma2 = np.atleast_2d(np.asarray(sigma1, np.float64)), np.atleast_2d(np.asarray(sigma2, np.float64))
     if mu1.shape != mu2.shape or sigma1.shape != sigma2.shape or sigma1.shape != (len(mu1), len(mu1)):
-        raise ValueError(f"shapes do not match: mu {mu1.shape} and {mu2.shape}, sigma {sigma1.shape} and "
-                         f"{sigma2.shape}")
+        raise ValueError(_("shapes do not match: mu {mu1} and {mu2}, sigma {sigma1} and {sigma2}").format(
+            mu1=mu1.shape, mu2=mu2.shape, sigma1=sigma1.shape, sigma2=sigma2.shape))
     root = _sqrt_psd(sigma1)
     cross = np.sqrt(np.clip(np.linalg.eigvalsh(root @ sigma2 @ root), 0, None)).sum()
     value = float(np.sum((mu1 - mu2) ** 2) + np.trace(sigma1) + np.trace(sigma2) - 2 * cross)
@@ -52,7 +54,7 @@ def gaussian_stats(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean (D,) and covariance (D, D) (unbiased) of features (N, D), N >= 2."""
     features = np.asarray(features, dtype=np.float64)
     if features.ndim != 2 or len(features) < 2:
-        raise ValueError(f"expected features of shape (N, D) with N >= 2, got {features.shape}")
+        raise ValueError(_("expected features of shape (N, D) with N >= 2, got {shape}").format(shape=features.shape))
     return features.mean(axis=0), np.cov(features, rowvar=False)
 
 
@@ -76,7 +78,7 @@ def chunked_frechet(x: np.ndarray, reference: tuple[np.ndarray, np.ndarray], chu
     """
     x = np.asarray(x, dtype=np.float64)
     if chunk < 2:
-        raise ValueError(f"chunk must be at least 2, got {chunk}")
+        raise ValueError(_("chunk must be at least 2, got {chunk}").format(chunk=chunk))
     count = max(1, len(x) // chunk)
     size = chunk if len(x) >= chunk else len(x)
     return float(np.mean([frechet_distance(*gaussian_stats(x[i * size:(i + 1) * size]), *reference)

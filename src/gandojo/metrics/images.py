@@ -28,6 +28,7 @@ from torch import Tensor
 
 from gandojo.data.images import digits
 from gandojo.distances.divergence import kl_divergence
+from gandojo.i18n import _
 from gandojo.metrics.classifier import TrainedClassifier, digits_split, load_digits_classifier
 from gandojo.metrics.frechet import chunked_frechet, frechet_distance, gaussian_stats
 from gandojo.metrics.prdc import prdc
@@ -38,9 +39,10 @@ PRDC_K = 5
 
 def _check_images(samples: Tensor, channels: int, size: int) -> Tensor:
     if samples.dim() != 4 or tuple(samples.shape[1:]) != (channels, size, size):
-        raise ValueError(f"expected samples of shape (N, {channels}, {size}, {size}), got {tuple(samples.shape)}")
+        raise ValueError(_("expected samples of shape (N, {channels}, {size}, {size}), got {shape}").format(
+            channels=channels, size=size, shape=tuple(samples.shape)))
     if len(samples) < 2:
-        raise ValueError(f"expected at least 2 samples, got {len(samples)}")
+        raise ValueError(_("expected at least 2 samples, got {n}").format(n=len(samples)))
     return samples.detach().cpu().float()
 
 
@@ -74,7 +76,7 @@ class DigitsScorer:
         data = digits(image_size)
         labels = data.labels.numpy()
         train, held = digits_split(labels)
-        features, _ = self.classifier.predict(data.values)
+        features, _probs = self.classifier.predict(data.values)
         self.real_features = features[train]  # (1347, F): the reference for Fréchet and PRDC
         self.reference = gaussian_stats(self.real_features)
         self.chunk = len(held)
@@ -127,7 +129,7 @@ class StackedDigitsScorer:
     def modes(self, samples: Tensor) -> np.ndarray:
         """Mode ids (N,) in 0..999 of stacked images (N, 3, S, S)."""
         n = len(samples)
-        _, probs = self.classifier.predict(samples.reshape(n * 3, 1, self.image_size, self.image_size))
+        _features, probs = self.classifier.predict(samples.reshape(n * 3, 1, self.image_size, self.image_size))
         d = probs.argmax(axis=1).reshape(n, 3)
         return 100 * d[:, 0] + 10 * d[:, 1] + d[:, 2]
 
@@ -141,7 +143,7 @@ class StackedDigitsScorer:
         x = _check_images(samples, 3, self.image_size)
         n = len(x)
         if n not in self._real:
-            real, _ = self.data.sample_with_modes(n, torch.Generator().manual_seed(self.seed))
+            real, _modes = self.data.sample_with_modes(n, torch.Generator().manual_seed(self.seed))
             self._real[n] = self._histogram_scores(self.modes(real))
         result: dict[str, Any] = {"samples": n, "modes_total": 1000, "classifier_accuracy": self.classifier.accuracy}
         if not torch.isfinite(x).all():

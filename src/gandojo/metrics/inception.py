@@ -13,6 +13,8 @@ from pathlib import Path
 
 from torch import Tensor
 
+from gandojo.i18n import N_, _
+
 
 def _to_rgb_unit(images: Tensor) -> Tensor:
     x = (images.detach().cpu().float().clamp(-1, 1) + 1) / 2  # [-1, 1] -> [0, 1]
@@ -26,13 +28,14 @@ def check_inception(weights: str | Path) -> Path:
     """
     weights = Path(weights).expanduser()
     if not weights.is_file():
-        raise FileNotFoundError(f"Inception weights file not found: {weights} (standard FID never downloads "
-                                "them; give the path of weights-inception-2015-12-05-6726825d.pth)")
+        raise FileNotFoundError(_("Inception weights file not found: {weights} (standard FID never downloads them; "
+                                  "give the path of weights-inception-2015-12-05-6726825d.pth)").format(
+                                      weights=weights))
     try:
         from torchmetrics.image.fid import FrechetInceptionDistance  # noqa: F401
     except ImportError:
-        raise ValueError("standard FID needs the torchmetrics package with its image extras, which is not "
-                         "installed: pip install 'torchmetrics[image]'") from None
+        raise ValueError(_("standard FID needs the torchmetrics package with its image extras, which is not "
+                           "installed: pip install 'torchmetrics[image]'")) from None
     return weights
 
 
@@ -55,9 +58,10 @@ def inception_fid(real: Tensor, fake: Tensor, weights: str | Path, *, batch: int
     weights = check_inception(weights)
     from torchmetrics.image.fid import FrechetInceptionDistance
 
-    for name, x in (("real", real), ("generated", fake)):
+    for message, x in ((N_("real images must have shape (N, 1 or 3, H, W) with N >= 2, got {shape}"), real),
+                       (N_("generated images must have shape (N, 1 or 3, H, W) with N >= 2, got {shape}"), fake)):
         if x.dim() != 4 or x.shape[1] not in (1, 3) or len(x) < 2:
-            raise ValueError(f"{name} images must have shape (N, 1 or 3, H, W) with N >= 2, got {tuple(x.shape)}")
+            raise ValueError(_(message).format(shape=tuple(x.shape)))
     metric = FrechetInceptionDistance(feature=2048, normalize=True, feature_extractor_weights_path=str(weights))
     for x, is_real in ((real, True), (fake, False)):
         for i in range(0, len(x), batch):

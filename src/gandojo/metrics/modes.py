@@ -28,6 +28,7 @@ from scipy.spatial import cKDTree
 
 from gandojo.data.base import Modes
 from gandojo.distances.divergence import kl_divergence
+from gandojo.i18n import _
 from gandojo.metrics.report import format_mode_table
 
 
@@ -76,9 +77,10 @@ def score_modes(samples: np.ndarray, modes: Modes) -> ModeReport:
     if samples.ndim == 1:
         samples = samples[:, None]
     if samples.ndim != 2 or samples.shape[1] != modes.centers.shape[1]:
-        raise ValueError(f"samples must have shape (N, {modes.centers.shape[1]}), got {samples.shape}")
+        raise ValueError(_("samples must have shape (N, {d}), got {shape}").format(d=modes.centers.shape[1],
+                                                                                  shape=samples.shape))
     if len(samples) == 0:
-        raise ValueError("no samples to score")
+        raise ValueError(_("no samples to score"))
     finite = np.isfinite(samples).all(axis=1)
     distance = np.full(len(samples), np.inf)
     nearest = np.zeros(len(samples), dtype=np.int64)

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from gandojo.i18n import _
+
 
 def _kth_neighbour_radii(x: np.ndarray, k: int) -> np.ndarray:
     from sklearn.neighbors import NearestNeighbors
 
-    distances, _ = NearestNeighbors(n_neighbors=k + 1).fit(x).kneighbors(x)  # the first neighbour is itself
+    distances, _indices = NearestNeighbors(n_neighbors=k + 1).fit(x).kneighbors(x)  # the first neighbour is itself
     return distances[:, -1]
 
 
@@ -50,9 +52,11 @@ def prdc(real: np.ndarray, fake: np.ndarray, k: int = 5) -> dict[str, float]:
 
     real, fake = np.asarray(real, np.float64), np.asarray(fake, np.float64)
     if real.ndim != 2 or fake.ndim != 2 or real.shape[1] != fake.shape[1]:
-        raise ValueError(f"expected real (N, D) and fake (M, D) features, got {real.shape} and {fake.shape}")
+        raise ValueError(_("expected real (N, D) and fake (M, D) features, got {real} and {fake}").format(
+            real=real.shape, fake=fake.shape))
     if k < 1 or len(real) <= k or len(fake) <= k:
-        raise ValueError(f"k = {k} needs more than k real and fake samples, got {len(real)} and {len(fake)}")
+        raise ValueError(_("k = {k} needs more than k real and fake samples, got {n} and {m}").format(
+            k=k, n=len(real), m=len(fake)))
     real_radii = _kth_neighbour_radii(real, k)  # (N,)
     fake_radii = _kth_neighbour_radii(fake, k)  # (M,)
     distances = pairwise_distances(real, fake)  # (N, M)

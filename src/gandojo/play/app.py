@@ -332,8 +332,8 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as err:
         sock.close()
-        raise ValueError(f"cannot listen on {host}:{port} ({err.strerror}); choose another --port "
-                         "(--port 0 takes any free one)") from None
+        raise ValueError(_("cannot listen on {host}:{port} ({reason}); choose another --port (--port 0 takes any "
+                           "free one)").format(host=host, port=port, reason=err.strerror)) from None
     sock.listen(16)
     sock.setblocking(False)
     return sock

@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from gandojo.atomic import atomic_write, make_folder
 from gandojo.catalogue import DATA
 from gandojo.config import Config, apply_overrides, load_preset, resolve, save_yaml, to_dict, with_objective
+from gandojo.config.schema import complaint
 from gandojo.data import Dataset
 from gandojo.errors import NonFiniteError
 from gandojo.health import HealthMonitor
@@ -142,19 +143,23 @@ _COMMAND = TypeAdapter(Command)
 def parse_command(text: str | bytes) -> _Message:
     """A page's message as a command, or a ValueError that says what is wrong with it (never a crash)."""
     if len(text) > 256 * 1024:
-        raise ValueError(f"message of {len(text)} bytes refused: at most 256 kB")
+        raise ValueError(_("message of {size} bytes refused: at most 256 kB").format(size=len(text)))
     try:
         value = json.loads(text)
     except (ValueError, RecursionError):
-        raise ValueError("not a JSON message") from None
+        raise ValueError(_("not a JSON message")) from None
     if not isinstance(value, dict) or not isinstance(value.get("type"), str):
-        raise ValueError('a message is a JSON object with a "type"')
+        raise ValueError(_('a message is a JSON object with a "type"'))
     try:
         return _COMMAND.validate_python(value)
     except ValidationError as err:
         first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ValueError(f"message {value.get('type')!r}: {where}: {first['msg']}") from None
+        where = ".".join(str(p) for p in first["loc"][1:])  # the first is the message's type, named already
+        if not where:
+            raise ValueError(_("message {type!r}: {complaint}").format(type=value["type"],
+                                                                        complaint=complaint(first))) from None
+        raise ValueError(_("message {type!r}: {where}: {complaint}").format(
+            type=value["type"], where=where, complaint=complaint(first))) from None
 
 
 # --- one configuration on the page ---------------------------------------------------------------
@@ -276,8 +281,8 @@ class Lane:
 
 def check_playable(data: Dataset) -> None:
     if data.kind != "points" or data.shape[0] > 2:
-        raise ValueError(f"gandojo play draws 1-D and 2-D points; {data.name} holds {data.kind} of shape "
-                         f"{tuple(data.shape)} (train it with gandojo train)")
+        raise ValueError(_("gandojo play draws 1-D and 2-D points; {name} holds {kind} of shape {shape} (train it "
+                           "with gandojo train)").format(name=data.name, kind=data.kind, shape=tuple(data.shape)))
 
 
 def _changed(config: Config, changes: dict[str, Any]) -> Config:
@@ -285,11 +290,12 @@ def _changed(config: Config, changes: dict[str, Any]) -> Config:
     overrides = []
     for key, value in changes.items():
         if key not in LIVE_KEYS and key not in RESET_KEYS:
-            raise ValueError(f"{key!r} is not a setting the page changes; it changes "
-                             f"{', '.join(LIVE_KEYS + RESET_KEYS)}")
+            raise ValueError(_("{key!r} is not a setting the page changes; it changes {keys}").format(
+                key=key, keys=", ".join(LIVE_KEYS + RESET_KEYS)))
         if isinstance(value, bool | int | float) and key in LIMITS and not isinstance(value, bool) \
                 and value > LIMITS[key]:
-            raise ValueError(f"{key} = {value} is more than the page allows ({LIMITS[key]})")
+            raise ValueError(_("{key} = {value} is more than the page allows ({limit})").format(
+                key=key, value=value, limit=LIMITS[key]))
         text = ",".join(map(str, value)) if isinstance(value, list) else str(value).lower() if isinstance(
             value, bool) else str(value)
         overrides.append(f"{key}={text}")
@@ -637,6 +643,7 @@ def save_run(lane: Lane, folder: Path, *, cache_dir: Path | None = None) -> dict
                    "steps_per_second": round((trainer.g_step - lane.start_step) / lane.seconds, 2)
                    if lane.seconds > 0 else None,
                    "evaluation": evaluation, "warnings": lane.health.messages,
+                   "warning_records": lane.health.records,
                    "notes": ["saved from gandojo play"] + lane.warnings, "live_changes": lane.changes}
         write_summary(folder, summary)
         with contextlib.suppress(Exception):  # noqa: BLE001 - the run is saved; its page is a convenience

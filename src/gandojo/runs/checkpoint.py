@@ -25,6 +25,7 @@ from safetensors.torch import save as save_tensors
 from gandojo.atomic import atomic_write
 from gandojo.config import Config, dump_yaml, from_dict, to_dict
 from gandojo.errors import CheckpointError, WriteError
+from gandojo.i18n import _
 from gandojo.version import __version__
 
 CHECKPOINT_PATTERN = "step_*.pt"
@@ -74,22 +75,31 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     """Load a checkpoint safely (tensors and plain values only); a clear error names a bad file."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"checkpoint not found: {path}")
+        raise FileNotFoundError(_("checkpoint not found: {path}").format(path=path))
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
-        reason = next((line.strip() for line in str(err).splitlines() if "Unpickler error" in line),
-                      str(err).splitlines()[0])
-        raise CheckpointError(f"{path}: refused — loading it would need more than tensors and plain values "
-                              f"(possibly unsafe code): {reason}") from None
-    except (RuntimeError, EOFError, OSError, ValueError) as err:
-        raise CheckpointError(f"{path}: corrupt or truncated checkpoint ({str(err).splitlines()[0]})") from None
+        lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+        if not any("Unsupported global" in line for line in lines):  # not a class it refused: other bytes
+            detail = next((line for line in lines if line.startswith("Unsupported")), lines[0] if lines else "")
+            raise CheckpointError(_("{path}: corrupt or truncated checkpoint ({error})").format(
+                path=path, error=detail)) from None
+        reason = next((line for line in lines if "Unsupported global" in line), lines[0])
+        raise CheckpointError(_("{path}: refused — loading it would need more than tensors and plain values "
+                                "(possibly unsafe code): {reason}").format(path=path, reason=reason)) from None
+    except (RuntimeError, EOFError, OSError, ValueError, KeyError, IndexError, TypeError, AttributeError) as err:
+        # a file of other bytes reaches the unpickler's lookups (a KeyError for "junk\n"): corrupt all the same
+        first = (str(err).splitlines() or [""])[0]
+        if not isinstance(err, RuntimeError | EOFError | OSError | ValueError):
+            first = f"{type(err).__name__}: {first}"
+        raise CheckpointError(_("{path}: corrupt or truncated checkpoint ({error})").format(
+            path=path, error=first)) from None
     if not isinstance(payload, dict) or "trainer" not in payload or "config" not in payload:
-        raise CheckpointError(f"{path}: not a gandojo checkpoint")
+        raise CheckpointError(_("{path}: not a gandojo checkpoint").format(path=path))
     stored = payload.pop("digest", None)
     if stored != content_digest(payload):
-        raise CheckpointError(f"{path}: corrupt checkpoint (its contents do not match the checksum written "
-                              "with it)")
+        raise CheckpointError(_("{path}: corrupt checkpoint (its contents do not match the checksum written "
+                                "with it)").format(path=path))
     return payload
 
 
@@ -133,7 +143,7 @@ def export_generator(generator: torch.nn.Module, config: Config, path: str | Pat
     """
     path = Path(path)
     if path.suffix != ".safetensors":
-        raise ValueError(f"{path}: the exported generator must be a .safetensors file")
+        raise ValueError(_("{path}: the exported generator must be a .safetensors file").format(path=path))
     path.parent.mkdir(parents=True, exist_ok=True)
     tensors = {k: v.detach().cpu().contiguous() for k, v in generator.state_dict().items()}
     metadata = {"gandojo_config": dump_yaml(config)}
@@ -149,14 +159,16 @@ def load_exported(path: str | Path) -> tuple[dict[str, torch.Tensor], Config, in
     """Weights, config and training step (None if not recorded) of an exported generator."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"generator file not found: {path}")
+        raise FileNotFoundError(_("generator file not found: {path}").format(path=path))
     try:
         with safe_open(str(path), framework="pt") as f:
             metadata = f.metadata() or {}
         tensors = load_file(str(path))
     except Exception as err:  # safetensors raises its own error types for bad headers
-        raise CheckpointError(f"{path}: not a readable .safetensors file ({err})") from None
+        raise CheckpointError(_("{path}: not a readable .safetensors file ({error})").format(path=path,
+                                                                                           error=err)) from None
     if "gandojo_config" not in metadata:
-        raise CheckpointError(f"{path}: no gandojo config in its metadata; export it with `gandojo export`")
+        raise CheckpointError(_("{path}: no gandojo config in its metadata; export it with `gandojo export`").format(
+            path=path))
     step = int(metadata["gandojo_step"]) if metadata.get("gandojo_step", "").isdigit() else None
     return tensors, from_dict(yaml.safe_load(metadata["gandojo_config"])), step

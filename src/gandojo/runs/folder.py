@@ -101,8 +101,8 @@ def _read_holder(fd: int) -> dict[str, Any] | None:
 def check_new_run_dir(run_dir: Path) -> None:
     """ValueError when ``run_dir`` already holds a run (nothing is ever trained over one)."""
     if (run_dir / "config.yaml").exists():
-        raise ValueError(f"{run_dir} already holds a run; choose another --out, or continue it with "
-                         f"--resume {run_dir}")
+        raise ValueError(_("{run} already holds a run; choose another --out, or continue it with --resume "
+                           "{run}").format(run=run_dir))
 
 
 def find_resumable(run_dir: Path) -> tuple[dict[str, Any] | None, Path | None, list[str]]:
@@ -118,7 +118,8 @@ def find_resumable(run_dir: Path) -> tuple[dict[str, Any] | None, Path | None, l
     if not candidates:
         if (run_dir / "config.yaml").is_file():
             return None, None, []
-        raise FileNotFoundError(f"{run_dir}: not a run folder (no config.yaml and no checkpoint in {folder})")
+        raise FileNotFoundError(_("{run}: not a run folder (no config.yaml and no checkpoint in {folder})").format(
+            run=run_dir, folder=folder))
     notes = []
     for path in candidates:
         try:
@@ -126,10 +127,10 @@ def find_resumable(run_dir: Path) -> tuple[dict[str, Any] | None, Path | None, l
         except FileNotFoundError:
             continue  # pruned by the run's writer since it was listed
         except CheckpointError as err:
-            notes.append(f"{err}; trying an older checkpoint")
+            notes.append(_("{error}; trying an older checkpoint").format(error=err))
     if not notes:  # every one pruned while we looked: look again
         return find_resumable(run_dir)
-    raise CheckpointError(f"{run_dir}: every checkpoint is unreadable:\n" + "\n".join(notes))
+    raise CheckpointError(_("{run}: every checkpoint is unreadable:").format(run=run_dir) + "\n" + "\n".join(notes))
 
 
 def truncate_metrics(path: Path, step: int) -> None:

@@ -27,7 +27,15 @@ from gandojo.config import Config, apply_overrides, load_yaml, resolve, resolve_
 from gandojo.data import load_data
 from gandojo.data.base import Dataset
 from gandojo.distributed import SINGLE, World, local_batch, meet, share_from_main
-from gandojo.errors import NonFiniteError, RunWriteError, SignalStop, StoppedByMainProcess, StopRequested, WriteError
+from gandojo.errors import (
+    NON_FINITE_HINT,
+    NonFiniteError,
+    RunWriteError,
+    SignalStop,
+    StoppedByMainProcess,
+    StopRequested,
+    WriteError,
+)
 from gandojo.i18n import _, speaking
 from gandojo.models import build_models
 from gandojo.runs.checkpoint import checkpoint_config
@@ -59,8 +67,8 @@ def adapt_to_data(config: Config, data: Dataset) -> tuple[Config, list[str]]:
     """
     values = data.values
     if values is not None and len(values) < config.train.batch_size:
-        warning = (f"{config.data.name} holds {len(values)} samples, fewer than train.batch_size="
-                   f"{config.train.batch_size}: training with batches of {len(values)}")
+        warning = _("{data} holds {n} samples, fewer than train.batch_size={batch}: training with batches of "
+                    "{n}").format(data=config.data.name, n=len(values), batch=config.train.batch_size)
         return replace(config, train=replace(config.train, batch_size=len(values))), [warning]
     return config, []
 
@@ -346,8 +354,8 @@ def _fit_and_close(trainer: Trainer, hooks: RunHooks, run_dir: Path, world: Worl
         status = stopped_status(error.signum)
     except NonFiniteError as err:
         status, error = "failed", err
-        failure = {"step": err.step, "what": err.what, "last_stats": err.stats,
-                   "hint": "lower optim.lr, or resume from the last checkpoint with --resume"}
+        failure = {"kind": "non_finite", "step": err.step, "what": err.what, "last_stats": err.stats,
+                   "hint": NON_FINITE_HINT}
     except WriteError as err:
         status, error = "failed", err
     finally:
@@ -364,7 +372,8 @@ def _fit_and_close(trainer: Trainer, hooks: RunHooks, run_dir: Path, world: Worl
         status, error = "failed", err
     if isinstance(error, WriteError):
         with speaking("en"):  # failure.json is for programs as much as for people: one language
-            failure = {"step": trainer.g_step, "what": f"writing {error.path}", "reason": error.reason,
+            failure = {"kind": "write", "step": trainer.g_step, "what": f"writing {error.path}",
+                       "path": str(error.path), "errno": error.errno, "reason": error.reason,
                        "bytes": error.size, "last_good_step": hooks.saved_step,
                        "hint": f"{error.fix}, then gandojo train --resume {run_dir}"}
     if error is None:
@@ -424,6 +433,7 @@ def _summary(trainer: Trainer, status: str, started: float, start_step: int, hoo
         "steps_per_second": round(steps_run / elapsed, 2) if elapsed > 0 else None,
         "evaluation": hooks.last_eval,
         "warnings": hooks.health.messages,
+        "warning_records": hooks.health.records,
         "notes": hooks.notes,
     }
     if isinstance(error, SignalStop):

@@ -12,6 +12,7 @@ from torch import Tensor
 from gandojo.catalogue import check_image_size
 from gandojo.data.base import Benchmark, Kind
 from gandojo.data.images.transforms import ImageData, resize_images
+from gandojo.i18n import _
 
 __all__ = ["BUNDLED_IMAGES", "StackedDigits", "digits", "stacked_digits"]
 
@@ -36,7 +37,7 @@ class StackedDigits:
 
     @property
     def shape(self) -> tuple[int, int, int]:
-        _, _, h, w = self.digits.values.shape
+        _n, _c, h, w = self.digits.values.shape
         return (3, h, w)
 
     def sample_with_modes(self, n: int, generator: torch.Generator) -> tuple[Tensor, Tensor]:
@@ -70,13 +71,13 @@ def digits(image_size: int = 16, channels: int | None = None) -> ImageData:
 
     check_image_size(image_size, "data.image_size")
     if channels not in (None, 1):
-        raise ValueError(f"data.channels {channels!r}: the digits are grayscale; use null or 1 "
-                         "(stacked-digits gives 3 channels)")
+        raise ValueError(_("data.channels {channels!r}: the digits are grayscale; use null or 1 (stacked-digits "
+                           "gives 3 channels)").format(channels=channels))
     bunch = load_digits()
     x = torch.as_tensor(bunch.images, dtype=torch.float32)[:, None] / 8.0 - 1.0  # (1797, 1, 8, 8), 0..16 -> [-1, 1]
     labels = torch.as_tensor(bunch.target, dtype=torch.int64)
-    notes = () if image_size == 8 else (f"digits: 1,797 images, resized (bilinear) 8×8 → {image_size}×{image_size} "
-                                        "(data.image_size)",)
+    notes = () if image_size == 8 else (_("digits: 1,797 images, resized (bilinear) 8×8 → {size}×{size} "
+                                          "(data.image_size)").format(size=image_size),)
     x = resize_images(x, image_size)
     return ImageData("digits", x, labels, tuple(str(d) for d in range(10)), benchmark="digits", notes=notes)
 
@@ -84,7 +85,8 @@ def digits(image_size: int = 16, channels: int | None = None) -> ImageData:
 def stacked_digits(image_size: int = 16, channels: int | None = None) -> StackedDigits:
     """Stacked digits (3 channels, 1,000 modes) built from :func:`digits` at ``image_size``."""
     if channels not in (None, 3):
-        raise ValueError(f"data.channels {channels!r}: stacked-digits has 3 channels; use null or 3")
+        raise ValueError(_("data.channels {channels!r}: stacked-digits has 3 channels; use null or 3").format(
+            channels=channels))
     single = digits(image_size)
     return StackedDigits(single, notes=(*single.notes, "stacked-digits: three digits drawn at random as the "
                                         "three channels of each image (1,000 modes)"))

@@ -15,6 +15,7 @@ import torch
 
 from gandojo.catalogue import IMAGE_EXTENSIONS, check_image_size, cifar_folder, is_idx_name
 from gandojo.data.images.transforms import ImageData, finish, scale_to_unit
+from gandojo.i18n import _
 
 __all__ = ["IMAGE_FORMATS", "load_cifar10", "load_idx", "load_image_array", "load_image_folder", "read_idx"]
 
@@ -39,19 +40,20 @@ def read_idx(path: str | Path) -> np.ndarray:
         else:
             raw = path.read_bytes()
     except (OSError, EOFError) as err:
-        raise ValueError(f"{path}: cannot read it ({err})") from None
+        raise ValueError(_("{path}: cannot read it ({error})").format(path=path, error=err)) from None
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES or raw[3] == 0:
-        raise ValueError(f"{path}: not an IDX file (its first bytes {raw[:4].hex()} are not a valid IDX magic number)")
+        raise ValueError(_("{path}: not an IDX file (its first bytes {magic} are not a valid IDX magic number)").format(
+            path=path, magic=raw[:4].hex()))
     ndim = raw[3]
     header = 4 + 4 * ndim
     if len(raw) < header:
-        raise ValueError(f"{path}: truncated IDX header")
+        raise ValueError(_("{path}: truncated IDX header").format(path=path))
     dims = struct.unpack(f">{ndim}I", raw[4:header])
     dtype = np.dtype(_IDX_TYPES[raw[2]])
     expected = int(np.prod(dims)) * dtype.itemsize
     if len(raw) - header != expected:
-        raise ValueError(f"{path}: IDX data of {len(raw) - header} bytes, expected {expected} for shape {dims} "
-                         "(truncated or corrupt)")
+        raise ValueError(_("{path}: IDX data of {size} bytes, expected {expected} for shape {shape} (truncated or "
+                           "corrupt)").format(path=path, size=len(raw) - header, expected=expected, shape=dims))
     return np.frombuffer(raw, dtype=dtype, offset=header).reshape(dims)
 
 
@@ -76,18 +78,21 @@ def load_idx(path: str | Path, image_size: int = 32, channels: int | None = None
     if path.is_dir():
         found = sorted(p for p in path.iterdir() if p.is_file() and is_idx_name(p) and "idx3" in p.name)
         if not found:
-            raise ValueError(f"{path}: no IDX image file (*-images-idx3-ubyte or .gz) in this folder")
+            raise ValueError(_("{path}: no IDX image file (*-images-idx3-ubyte or .gz) in this folder").format(
+                path=path))
         train = [p for p in found if p.name.startswith("train")]
         path = (train or found)[0]
     images = read_idx(path)
     if images.ndim != 3:
-        raise ValueError(f"{path}: expected IDX images of shape (N, H, W), got {images.shape}")
+        raise ValueError(_("{path}: expected IDX images of shape (N, H, W), got {shape}").format(
+            path=path, shape=images.shape))
     labels = None
     labels_path = _idx_labels_for(path)
     if labels_path is not None:
         raw = read_idx(labels_path)
         if raw.shape != (len(images),):
-            raise ValueError(f"{labels_path}: {raw.shape} labels do not match {len(images)} images")
+            raise ValueError(_("{path}: {shape} labels do not match {n} images").format(
+                path=labels_path, shape=raw.shape, n=len(images)))
         labels = torch.as_tensor(raw.astype(np.int64))
     x = scale_to_unit(images, str(path))[:, None]  # (N, 1, H, W)
     name = path.name.removesuffix(".gz")
@@ -114,9 +119,11 @@ def _load_batch(path: Path) -> dict:
         with path.open("rb") as f:
             batch = _ArrayUnpickler(f, encoding="bytes").load()
     except (pickle.UnpicklingError, EOFError, OSError, ValueError, TypeError, AttributeError) as err:
-        raise ValueError(f"{path}: not a readable CIFAR-10 python batch ({err})") from None
+        raise ValueError(_("{path}: not a readable CIFAR-10 python batch ({error})").format(
+            path=path, error=err)) from None
     if not isinstance(batch, dict):
-        raise ValueError(f"{path}: not a CIFAR-10 python batch (a {type(batch).__name__}, not a dict)")
+        raise ValueError(_("{path}: not a CIFAR-10 python batch (a {type}, not a dict)").format(
+            path=path, type=type(batch).__name__))
     return {k.decode() if isinstance(k, bytes) else k: v for k, v in batch.items()}
 
 
@@ -130,15 +137,17 @@ def load_cifar10(path: str | Path, image_size: int = 32, channels: int | None = 
     check_image_size(image_size, "data.image_size")
     folder = cifar_folder(path)
     if folder is None:
-        raise ValueError(f"{path}: no CIFAR-10 python batches (data_batch_*) here or in cifar-10-batches-py/")
+        raise ValueError(_("{path}: no CIFAR-10 python batches (data_batch_*) here or in cifar-10-batches-py/").format(
+            path=path))
     images, labels = [], []
     for batch_path in sorted(folder.glob("data_batch_*")):
         batch = _load_batch(batch_path)
         if "data" not in batch or "labels" not in batch:
-            raise ValueError(f"{batch_path}: a CIFAR-10 batch needs 'data' and 'labels'")
+            raise ValueError(_("{path}: a CIFAR-10 batch needs 'data' and 'labels'").format(path=batch_path))
         data = np.asarray(batch["data"])
         if data.ndim != 2 or data.shape[1] != 3 * 32 * 32:
-            raise ValueError(f"{batch_path}: expected data of shape (N, 3072), got {data.shape}")
+            raise ValueError(_("{path}: expected data of shape (N, 3072), got {shape}").format(
+                path=batch_path, shape=data.shape))
         images.append(data.reshape(-1, 3, 32, 32))
         labels.append(np.asarray(batch["labels"], dtype=np.int64))
     class_names = None
@@ -164,11 +173,12 @@ def load_image_folder(path: str | Path, image_size: int = 32, channels: int | No
     path = Path(path)
     check_image_size(image_size, "data.image_size")
     if channels not in (None, 1, 3):
-        raise ValueError(f"data.channels {channels!r} is not supported; expected 1, 3 or None")
+        raise ValueError(_("data.channels {channels!r} is not supported; expected 1, 3 or None").format(
+            channels=channels))
     files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
     if not files:
-        raise ValueError(f"{path}: no images with extension {', '.join(IMAGE_EXTENSIONS)} (case-insensitive) in "
-                         "this folder or its subfolders")
+        raise ValueError(_("{path}: no images with extension {extensions} (case-insensitive) in this folder or its "
+                           "subfolders").format(path=path, extensions=", ".join(IMAGE_EXTENSIONS)))
     kept, gray, skipped = [], [], []
     for file in files:
         try:
@@ -182,10 +192,11 @@ def load_image_folder(path: str | Path, image_size: int = 32, channels: int | No
         kept.append(ImageOps.fit(image, (image_size, image_size), method=Image.Resampling.LANCZOS))
         gray.append(is_gray)
     if skipped:
-        warnings.warn(f"{path}: skipped {len(skipped)} of {len(files)} image files that could not be read "
-                      f"(first: {skipped[0]})", stacklevel=2)
+        warnings.warn(_("{path}: skipped {n} of {total} image files that could not be read (first: {first})").format(
+            path=path, n=len(skipped), total=len(files), first=skipped[0]), stacklevel=2)
     if not kept:
-        raise ValueError(f"{path}: none of its {len(files)} image files could be read (first: {skipped[0]})")
+        raise ValueError(_("{path}: none of its {n} image files could be read (first: {first})").format(
+            path=path, n=len(files), first=skipped[0]))
     target = channels or (1 if all(gray) else 3)
     mode = "L" if target == 1 else "RGB"
     arrays = [np.asarray(image.convert(mode), dtype=np.uint8) for image in kept]
@@ -218,7 +229,7 @@ def load_image_array(path: str | Path, image_size: int = 32, channels: int | Non
     path = Path(path)
     check_image_size(image_size, "data.image_size")
     if not path.is_file():
-        raise FileNotFoundError(f"data file not found: {path}")
+        raise FileNotFoundError(_("data file not found: {path}").format(path=path))
     labels = None
     try:
         if path.suffix.lower() == ".npz":
@@ -229,10 +240,12 @@ def load_image_array(path: str | Path, image_size: int = 32, channels: int | Non
         else:
             array = np.load(path, allow_pickle=False)
     except (OSError, ValueError, EOFError) as err:
-        raise ValueError(f"{path}: cannot read it as {path.suffix} ({err})") from None
+        raise ValueError(_("{path}: cannot read it as {suffix} ({error})").format(path=path, suffix=path.suffix,
+                                                                                  error=err)) from None
     if array is None or array.ndim not in (3, 4):
         shape = None if array is None else array.shape
-        raise ValueError(f"{path}: expected images of shape (N, H, W), (N, C, H, W) or (N, H, W, C), got {shape}")
+        raise ValueError(_("{path}: expected images of shape (N, H, W), (N, C, H, W) or (N, H, W, C), got "
+                           "{shape}").format(path=path, shape=shape))
     if array.ndim == 3:
         array = array[:, None]
     elif array.shape[1] in (1, 3, 4):
@@ -240,10 +253,10 @@ def load_image_array(path: str | Path, image_size: int = 32, channels: int | Non
     elif array.shape[3] in (1, 3, 4):
         array = array.transpose(0, 3, 1, 2)
     else:
-        raise ValueError(f"{path}: cannot tell the channel axis of shape {array.shape}; expected 1, 3 or 4 "
-                         "channels on axis 1 (N, C, H, W) or axis 3 (N, H, W, C)")
+        raise ValueError(_("{path}: cannot tell the channel axis of shape {shape}; expected 1, 3 or 4 channels on "
+                           "axis 1 (N, C, H, W) or axis 3 (N, H, W, C)").format(path=path, shape=array.shape))
     if len(array) < 2:
-        raise ValueError(f"{path}: expected at least 2 images, got {len(array)}")
+        raise ValueError(_("{path}: expected at least 2 images, got {n}").format(path=path, n=len(array)))
     return finish(path.stem, scale_to_unit(array, str(path)), image_size, channels, labels=labels)
 
 

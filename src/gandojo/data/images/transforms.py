@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from gandojo.data.base import Kind
+from gandojo.i18n import _
 
 __all__ = ["ImageData", "finish", "resize_images", "scale_to_unit", "to_channels"]
 
@@ -89,7 +90,8 @@ def to_channels(x: Tensor, channels: int | None) -> Tensor:
     if c == 2:  # gray + alpha
         x, c = x[:, :1], 1
     if c not in (1, 3):
-        raise ValueError(f"images with {c} channels are not supported; expected 1 (gray) or 3 (RGB)")
+        raise ValueError(_("images with {channels} channels are not supported; expected 1 (gray) or 3 (RGB)").format(
+            channels=c))
     if channels is None or channels == c:
         return x
     if channels == 1:
@@ -97,7 +99,7 @@ def to_channels(x: Tensor, channels: int | None) -> Tensor:
         return (x * weights).sum(dim=1, keepdim=True)
     if channels == 3:
         return x.expand(-1, 3, -1, -1).contiguous()
-    raise ValueError(f"data.channels {channels!r} is not supported; expected 1, 3 or None")
+    raise ValueError(_("data.channels {channels!r} is not supported; expected 1, 3 or None").format(channels=channels))
 
 
 def finish(name: str, x: Tensor, image_size: int, channels: int | None, *, labels: Tensor | None = None,
@@ -108,29 +110,32 @@ def finish(name: str, x: Tensor, image_size: int, channels: int | None, *, label
     c, h, w = x.shape[1:]
     x = to_channels(x, channels)
     if x.shape[1] != c:
-        notes.append(f"{name}: converted {c} channel(s) to {x.shape[1]} (data.channels={channels})")
+        notes.append(_("{name}: converted {c} channel(s) to {to} (data.channels={channels})").format(
+            name=name, c=c, to=x.shape[1], channels=channels))
     if (h, w) != (image_size, image_size):
-        how = "resized" if h == w else "resized and centre-cropped"
-        notes.append(f"{name}: {how} {h}×{w} images to {image_size}×{image_size} (data.image_size)")
+        how = (_("{name}: resized {h}×{w} images to {size}×{size} (data.image_size)") if h == w else
+               _("{name}: resized and centre-cropped {h}×{w} images to {size}×{size} (data.image_size)"))
+        notes.append(how.format(name=name, h=h, w=w, size=image_size))
         x = resize_images(x, image_size)
     if labels is not None and len(labels) != len(x):
-        raise ValueError(f"{name}: {len(labels)} labels for {len(x)} images")
+        raise ValueError(_("{name}: {labels} labels for {n} images").format(name=name, labels=len(labels), n=len(x)))
     return ImageData(name, x.float().contiguous(), labels, class_names, None, tuple(skipped), tuple(notes))
 
 
 def scale_to_unit(array: np.ndarray, source: str) -> Tensor:
     """Numbers -> float32 in [-1, 1]: integers as 0..255; floats in [0, 1], [-1, 1] or [0, 255]."""
     if array.dtype.kind not in "iuf":
-        raise ValueError(f"{source}: expected numbers, got dtype {array.dtype}")
+        raise ValueError(_("{source}: expected numbers, got dtype {dtype}").format(source=source, dtype=array.dtype))
     if array.size == 0:
-        raise ValueError(f"{source}: the array is empty")
+        raise ValueError(_("{source}: the array is empty").format(source=source))
     x = np.asarray(array, dtype=np.float32)
     if not np.isfinite(x).all():
-        raise ValueError(f"{source}: the images hold NaN or infinite values")
+        raise ValueError(_("{source}: the images hold NaN or infinite values").format(source=source))
     lo, hi = float(x.min()), float(x.max())
     if array.dtype.kind in "iu":
         if lo < 0 or hi > 255:
-            raise ValueError(f"{source}: integer pixel values range over [{lo:g}, {hi:g}]; expected 0..255")
+            raise ValueError(_("{source}: integer pixel values range over [{lo:g}, {hi:g}]; expected 0..255").format(
+                source=source, lo=lo, hi=hi))
         x = x / 127.5 - 1
     elif lo >= 0 and hi <= 1:
         x = x * 2 - 1
@@ -139,5 +144,6 @@ def scale_to_unit(array: np.ndarray, source: str) -> Tensor:
     elif lo >= 0 and hi <= 255:
         x = x / 127.5 - 1
     else:
-        raise ValueError(f"{source}: pixel values range over [{lo:g}, {hi:g}]; expected [0, 1], [-1, 1] or [0, 255]")
+        raise ValueError(_("{source}: pixel values range over [{lo:g}, {hi:g}]; expected [0, 1], [-1, 1] or "
+                           "[0, 255]").format(source=source, lo=lo, hi=hi))
     return torch.from_numpy(np.ascontiguousarray(x))
