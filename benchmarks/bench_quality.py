@@ -1,0 +1,225 @@
+"""Quality where nobody tuned: the default recipe (no preset, no flags) in every seed, on ring8, grid25, 20
+held-out random mixtures, stacked digits and the digits DCGAN, each within a budget and held to a target.
+
+Budgets of the 2-D rows are in *reference steps*: the run first times a plain PyTorch loop of fixed size
+(benchmarks/reference_loop.py) on this machine, and a budget of N reference steps is N divided by its steps per
+second; the images have minutes. Every run is ``gandojo train`` as a user calls it, with ``train.seed`` and, as the
+budget's hard cap, ``train.time_limit``; held-out mixtures are ``.npy`` files of 20,000 points, scored against the
+modes they were drawn from (benchmarks/heldout_mixtures.py). Every seed is printed, then each row's target: met, or
+the gap. Run it on an otherwise idle machine.
+
+    python benchmarks/bench_quality.py                               # every row (about 6 hours on 2 cores)
+    python benchmarks/bench_quality.py --rows ring8 grid25 heldout   # the 2-D rows (about 45 minutes)
+    python benchmarks/bench_quality.py --rows tuning                 # the tuning half: for tuning, never reported
+    python benchmarks/bench_quality.py --rows ring8 --seeds 3 -- train.steps=3000   # a candidate recipe
+
+Arguments after ``--`` are passed to every ``gandojo train`` (a candidate's overrides, for tuning and ablations).
+Writes benchmarks/results/quality.txt and quality.json (``--output NAME`` for another name).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from heldout_mixtures import HELD_OUT, TUNING, mixture  # noqa: E402
+from recorded import fmt, recorded  # noqa: E402
+from reference_loop import reference_steps_per_second  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the issue's table: what is trained, its budget, and the target it is held to."""
+
+    name: str
+    target: str
+    reference_steps: int | None = None  # the budget in reference steps, or
+    seconds: float | None = None  # in seconds (the images)
+    seeds: int = 10
+
+
+ROWS = {
+    "ring8": Row("ring8", "8/8, HQ >= 97%, reverse KL <= 0.02 in every seed", reference_steps=4000),
+    "grid25": Row("grid25", "25/25, HQ >= 95%, reverse KL <= 0.03 in every seed", reference_steps=6000),
+    "heldout": Row("held-out mixtures", "every mode in >= 90% of them, HQ >= 90% on average", reference_steps=8000,
+                   seeds=1),
+    "tuning": Row("tuning mixtures", "(tuning only: the held-out row's target)", reference_steps=8000, seeds=1),
+    "stacked-digits": Row("stacked digits", ">= 990 modes, KL <= 0.1 in every seed", seconds=900),
+    "digits": Row("digits, DCGAN", "Fréchet distance <= 2x the real-vs-real floor, 10/10 classes in every seed",
+                  seconds=600),
+}
+
+
+def train(data: str, folder: Path, seed: int, limit: float, extra: list[str], threads: int | None) -> dict:
+    """``gandojo train`` as a user runs it; the run's summary, with the wall-clock time of the whole command."""
+    command = [sys.executable, "-m", "gandojo", "train", "--data", data, "--out", str(folder), "--quiet",
+               f"train.seed={seed}", f"train.time_limit={limit:.1f}", *extra]
+    env = {**os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {})}
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    summary = json.loads((folder / "summary.json").read_text())
+    return {"status": summary["status"], "steps": summary["steps"], "seconds": summary["seconds"],
+            "wall": round(wall, 1), **(summary.get("evaluation") or {})}
+
+
+def torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
+def timed_reference(threads: int | None) -> float:
+    """The reference loop's steps per second, with ``threads`` torch threads (None: torch's default)."""
+    if threads is None:
+        return reference_steps_per_second()
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        return reference_steps_per_second()
+    finally:
+        torch.set_num_threads(before)
+
+
+def score_mixture(folder: Path, seed: int, drawn) -> dict:
+    """The VEEGAN/PacGAN protocol's scores (2,500 samples) of a run on a user file, against the drawn modes."""
+    import torch
+
+    from gandojo.inference import open_generator
+    from gandojo.metrics.modes import score_modes
+    from gandojo.models import generate
+
+    loaded = open_generator(folder)
+    m = loaded.config.model
+    x = generate(loaded.generator, 2500, m.latent_dim, m.noise, torch.Generator().manual_seed(seed))
+    return score_modes(x.numpy(), drawn.modes()).to_json()
+
+
+def point_line(row: dict) -> str:
+    return (f"modes {row['modes_covered']}/{row['modes_total']}, HQ {100 * row['high_quality']:.1f}%, "
+            f"reverse KL {fmt(row.get('reverse_kl'), '.3f')}")
+
+
+def image_line(row: dict) -> str:
+    if "frechet" in row:
+        return (f"classes {row.get('classes_covered')}/10, Fréchet {fmt(row.get('frechet'), '.2f')} (floor "
+                f"{fmt(row.get('frechet_floor'), '.2f')}, ratio {fmt(row['frechet'] / row['frechet_floor'], '.2f')})")
+    return f"modes {row.get('modes_covered')}/{row.get('modes_total')}, KL {fmt(row.get('kl'), '.3f')}"
+
+
+def verdict(key: str, rows: list[dict]) -> str:
+    """The row's target over every run: met, or the gap."""
+    if not rows:
+        return "no runs"
+    if key in ("ring8", "grid25"):
+        total, hq_min, kl_max = {"ring8": (8, 97.0, 0.02), "grid25": (25, 95.0, 0.03)}[key]
+        modes = min(r["modes_covered"] for r in rows)
+        hq = min(100 * r["high_quality"] for r in rows)
+        kl = max(r["reverse_kl"] if r.get("reverse_kl") is not None else float("inf") for r in rows)
+        parts = [f"modes lowest {modes}/{total} ({'met' if modes == total else 'NOT met'})",
+                 f"HQ lowest {hq:.1f}% ({'met' if hq >= hq_min else f'NOT met, {hq_min - hq:.1f} points short'})",
+                 f"reverse KL highest {kl:.3f} ({'met' if kl <= kl_max else f'NOT met, {kl - kl_max:.3f} over'})"]
+    elif key in ("heldout", "tuning"):
+        every = sum(r["modes_covered"] == r["modes_total"] for r in rows)
+        hq = float(np.mean([100 * r["high_quality"] for r in rows]))
+        share = 100 * every / len(rows)
+        parts = [f"every mode in {every} of {len(rows)} ({share:.0f}%; {'met' if share >= 90 else 'NOT met'})",
+                 f"HQ mean {hq:.1f}% ({'met' if hq >= 90 else f'NOT met, {90 - hq:.1f} points short'})"]
+    elif key == "stacked-digits":
+        modes, kl = min(r["modes_covered"] for r in rows), max(r["kl"] for r in rows)
+        parts = [f"modes lowest {modes} ({'met' if modes >= 990 else f'NOT met, {990 - modes} short'})",
+                 f"KL highest {kl:.3f} ({'met' if kl <= 0.1 else f'NOT met, {kl - 0.1:.3f} over'})"]
+    else:
+        ratio = max(r["frechet"] / r["frechet_floor"] for r in rows)
+        classes = min(r.get("classes_covered", 0) for r in rows)
+        parts = [f"Fréchet / floor highest {ratio:.2f} ({'met' if ratio <= 2 else 'NOT met'})",
+                 f"classes lowest {classes}/10 ({'met' if classes == 10 else 'NOT met'})"]
+    return "; ".join(parts)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra = argv[argv.index("--") + 1:] if "--" in argv else []
+    ours = argv[:argv.index("--")] if "--" in argv else argv
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", nargs="+", default=["ring8", "grid25", "heldout", "stacked-digits", "digits"],
+                        choices=list(ROWS))
+    parser.add_argument("--seeds", type=int, default=None, help="seeds per row (default: 10; the mixtures: 1 each)")
+    parser.add_argument("--mixtures", type=int, default=None, help="only the first N mixtures of a mixture row")
+    parser.add_argument("--output", default="quality", help="name of the saved output under benchmarks/results/")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="runs at a time, each with cores / workers torch threads; the reference loop is timed "
+                             "alone with as many threads as one run has, so a run slowed by its neighbour has less "
+                             "of its budget, never more")
+    args = parser.parse_args(ours)
+    threads = max(1, (os.cpu_count() or 1) // args.workers) if args.workers > 1 else None
+    command = "python benchmarks/bench_quality.py " + " ".join(argv)
+    results: dict = {"extra": extra, "rows": {}}
+    with recorded(args.output, command.strip()), tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
+        speed = timed_reference(threads)
+        results["reference_steps_per_second"] = speed
+        print(f"reference loop (benchmarks/reference_loop.py): {speed:.1f} steps per second on this machine with "
+              f"{threads or torch_threads()} torch thread(s); {os.cpu_count()} cores, {args.workers} run(s) at a time"
+              + (f"; every run with {' '.join(extra)}" if extra else ""), flush=True)
+        for key in args.rows:
+            row = ROWS[key]
+            limit = row.seconds if row.seconds is not None else row.reference_steps / speed
+            budget = (f"{row.reference_steps:,} reference steps = {limit:.1f} s here" if row.reference_steps
+                      else f"{limit / 60:.0f} minutes")
+            print(f"\n{row.name}: budget {budget} per run; target {row.target}", flush=True)
+            runs = []
+            if key in ("heldout", "tuning"):
+                seeds = HELD_OUT if key == "heldout" else TUNING
+                jobs = [(mixture(s), seed) for s in seeds[:args.mixtures] for seed in range(args.seeds or row.seeds)]
+            else:
+                jobs = [(None, seed) for seed in range(args.seeds or row.seeds)]
+
+            def one(job, limit=limit, key=key):
+                drawn, seed = job
+                name = drawn.name if drawn else key
+                folder = Path(tmp) / f"{name}-{seed}"
+                data = str(drawn.save(Path(tmp))) if drawn else key
+                result = {"data": name, "seed": seed, **train(data, folder, seed, limit, extra, threads)}
+                if drawn:
+                    result.update(score_mixture(folder, seed, drawn))
+                    result["drawn"] = drawn.describe()
+                return drawn, seed, result
+
+            with ThreadPoolExecutor(args.workers) as pool:  # each run is a process of its own
+                done = list(pool.map(one, jobs))
+            for drawn, seed, result in done:
+                name = drawn.name if drawn else key
+                runs.append(result)
+                said = image_line(result) if key in ("stacked-digits", "digits") else point_line(result)
+                used = f", {result['seconds'] * speed:,.0f} reference steps" if row.reference_steps else ""
+                print(f"  {name} seed {seed}: {result['steps']} steps in {result['seconds']:.1f} s{used} "
+                      f"({result['status']}), {said}" + (f"  [{drawn.describe()}]" if drawn else ""), flush=True)
+            results["rows"][key] = runs
+            print(f"{row.name}, {len(runs)} runs: {verdict(key, runs)}", flush=True)
+        after = timed_reference(threads)
+        results["reference_steps_per_second_after"] = after
+        drift = abs(after - speed) / speed
+        print(f"\nreference loop again at the end: {after:.1f} steps per second ({100 * drift:.0f}% from the start"
+              + ("; the machine was busier at one end: rerun on an idle machine)" if drift > 0.1 else ")"))
+    (HERE / "results" / f"{args.output}.json").write_text(json.dumps(results, indent=1, default=str))
+    return results
+
+
+if __name__ == "__main__":
+    main()
