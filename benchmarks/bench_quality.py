@@ -97,18 +97,51 @@ def timed_reference(threads: int | None) -> float:
         torch.set_num_threads(before)
 
 
-def score_mixture(folder: Path, seed: int, drawn) -> dict:
-    """The VEEGAN/PacGAN protocol's scores (2,500 samples) of a run on a user file, against the drawn modes."""
+def draw_mixtures(panels: list[tuple], path: Path) -> Path:
+    """One panel per mixture run: its data (grey) and the generator's samples (blue), titled with the scores."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cols = min(5, len(panels))
+    rows = -(-len(panels) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3 * cols, 3 * rows), squeeze=False)
+    for ax in axes.ravel():
+        ax.set_axis_off()
+    for ax, (drawn, samples, result) in zip(axes.ravel(), panels, strict=False):
+        real = drawn.sample(2500, seed=1)
+        ax.scatter(real[:, 0], real[:, 1], s=1, c="0.7", linewidths=0)
+        ax.scatter(samples[:, 0], samples[:, 1], s=1, c="tab:blue", linewidths=0)
+        lo, hi = drawn.centers.min(0), drawn.centers.max(0)
+        pad = 0.15 * (hi - lo).max() + 4 * drawn.sigma
+        ax.set_xlim(lo[0] - pad, hi[0] + pad)
+        ax.set_ylim(lo[1] - pad, hi[1] + pad)
+        ax.set_title(f"{drawn.name}: {result['modes_covered']}/{result['modes_total']}, "
+                     f"HQ {100 * result['high_quality']:.0f}%", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+    return path
+
+
+def generated(folder: Path, seed: int) -> np.ndarray:
+    """2,500 of the run's own samples (the protocol's count), in the data's units."""
     import torch
 
     from gandojo.inference import open_generator
-    from gandojo.metrics.modes import score_modes
     from gandojo.models import generate
 
     loaded = open_generator(folder)
     m = loaded.config.model
-    x = generate(loaded.generator, 2500, m.latent_dim, m.noise, torch.Generator().manual_seed(seed))
-    return score_modes(x.numpy(), drawn.modes()).to_json()
+    return generate(loaded.generator, 2500, m.latent_dim, m.noise, torch.Generator().manual_seed(seed)).numpy()
+
+
+def score_mixture(folder: Path, seed: int, drawn) -> dict:
+    """The VEEGAN/PacGAN protocol's scores (2,500 samples) of a run on a user file, against the drawn modes."""
+    from gandojo.metrics.modes import score_modes
+
+    return score_modes(generated(folder, seed), drawn.modes()).to_json()
 
 
 def point_line(row: dict) -> str:
@@ -167,11 +200,14 @@ def main(argv: list[str] | None = None) -> dict:
                         help="runs at a time, each with cores / workers torch threads; the reference loop is timed "
                              "alone with as many threads as one run has, so a run slowed by its neighbour has less "
                              "of its budget, never more")
+    parser.add_argument("--keep", type=Path, default=None, help="write the run folders here and keep them")
     args = parser.parse_args(ours)
     threads = max(1, (os.cpu_count() or 1) // args.workers) if args.workers > 1 else None
     command = "python benchmarks/bench_quality.py " + " ".join(argv)
     results: dict = {"extra": extra, "rows": {}}
-    with recorded(args.output, command.strip()), tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
+    with recorded(args.output, command.strip()), tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as scratch:
+        tmp = str(args.keep or scratch)
+        Path(tmp).mkdir(parents=True, exist_ok=True)
         speed = timed_reference(threads)
         results["reference_steps_per_second"] = speed
         print(f"reference loop (benchmarks/reference_loop.py): {speed:.1f} steps per second on this machine with "
@@ -195,15 +231,23 @@ def main(argv: list[str] | None = None) -> dict:
                 name = drawn.name if drawn else key
                 folder = Path(tmp) / f"{name}-{seed}"
                 data = str(drawn.save(Path(tmp))) if drawn else key
-                result = {"data": name, "seed": seed, **train(data, folder, seed, limit, extra, threads)}
+                # the time limit ends a run at the first step past it: 1% early, so the last step fits the budget
+                result = {"data": name, "seed": seed, **train(data, folder, seed, 0.99 * limit, extra, threads)}
+                samples = None
                 if drawn:
-                    result.update(score_mixture(folder, seed, drawn))
+                    from gandojo.metrics.modes import score_modes
+
+                    samples = generated(folder, seed)
+                    result.update(score_modes(samples, drawn.modes()).to_json())
                     result["drawn"] = drawn.describe()
-                return drawn, seed, result
+                return drawn, seed, result, samples
 
             with ThreadPoolExecutor(args.workers) as pool:  # each run is a process of its own
                 done = list(pool.map(one, jobs))
-            for drawn, seed, result in done:
+            if key in ("heldout", "tuning"):
+                figure = draw_mixtures([(d, x, r) for d, _seed, r, x in done], HERE / "results" / f"{args.output}.png")
+                print(f"figure: benchmarks/results/{figure.name} (each mixture's data in grey, the samples in blue)")
+            for drawn, seed, result, _samples in done:
                 name = drawn.name if drawn else key
                 runs.append(result)
                 said = image_line(result) if key in ("stacked-digits", "digits") else point_line(result)
