@@ -186,6 +186,42 @@ def verdict(key: str, rows: list[dict]) -> str:
     return "; ".join(parts)
 
 
+def summarize(names: list[str]) -> None:
+    """Each saved row's means and extremes, from its JSON: what the documents quote beside the verdicts."""
+    for name in names:
+        saved = json.loads((HERE / "results" / f"{name}.json").read_text())
+        speed = saved["reference_steps_per_second"]
+        extra = " ".join(saved.get("extra") or []) or "the default recipe"
+        for key, runs in saved["rows"].items():
+            print(f"{name}, {ROWS[key].name} ({extra}), {len(runs)} runs:")
+            if key in ("stacked-digits", "digits"):
+                for r in runs:
+                    print(f"  seed {r['seed']}: {r['steps']} steps, {image_line(r)}")
+            else:
+                hq = [100 * r["high_quality"] for r in runs]
+                kl = [r["reverse_kl"] if r.get("reverse_kl") is not None else float("inf") for r in runs]
+                print(f"  modes lowest {min(r['modes_covered'] for r in runs)}; HQ mean {np.mean(hq):.1f}%, lowest "
+                      f"{min(hq):.1f}%; reverse KL mean {np.mean(kl):.3f}, highest {max(kl):.3f}; steps "
+                      f"{min(r['steps'] for r in runs)}-{max(r['steps'] for r in runs)}; reference steps used, "
+                      f"highest {max(r['seconds'] for r in runs) * speed:,.0f}")
+            print(f"  {verdict(key, runs)}")
+
+
+def history(folder: Path) -> None:
+    """Every evaluation of each run folder under ``folder`` (kept with ``--keep``), from its metrics.jsonl."""
+    for run in sorted(p for p in folder.iterdir() if (p / "metrics.jsonl").is_file()):
+        print(f"{run.name}:")
+        for line in (run / "metrics.jsonl").read_text().splitlines():
+            r = json.loads(line)
+            if "frechet" in r or "modes_covered" in r:
+                score = (f"classes {r.get('classes_covered')}/10, Fréchet {fmt(r.get('frechet'), '.2f')}"
+                         if "frechet" in r else
+                         f"modes {r['modes_covered']}/{r.get('modes_total')}, KL {fmt(r.get('kl'), '.3f')}"
+                         if "kl" in r else f"modes {r['modes_covered']}/{r.get('modes_total')}, HQ "
+                         f"{100 * r.get('high_quality', float('nan')):.1f}%")
+                print(f"  step {r['step']:>6} at {r['time']:7.1f} s: {score}")
+
+
 def main(argv: list[str] | None = None) -> dict:
     argv = list(sys.argv[1:] if argv is None else argv)
     extra = argv[argv.index("--") + 1:] if "--" in argv else []
@@ -201,9 +237,23 @@ def main(argv: list[str] | None = None) -> dict:
                              "alone with as many threads as one run has, so a run slowed by its neighbour has less "
                              "of its budget, never more")
     parser.add_argument("--keep", type=Path, default=None, help="write the run folders here and keep them")
+    parser.add_argument("--summarize", nargs="+", metavar="NAME", default=None,
+                        help="print the saved rows of benchmarks/results/NAME.json (means and extremes) and save "
+                             "them as quality_summary.txt; trains nothing")
+    parser.add_argument("--history", type=Path, default=None, metavar="DIR",
+                        help="print every evaluation of the run folders kept under DIR (--keep) and save it as "
+                             "quality_history.txt; trains nothing")
     args = parser.parse_args(ours)
-    threads = max(1, (os.cpu_count() or 1) // args.workers) if args.workers > 1 else None
     command = "python benchmarks/bench_quality.py " + " ".join(argv)
+    if args.history:
+        with recorded("quality_history", command.strip()):
+            history(args.history)
+        return {}
+    if args.summarize:
+        with recorded("quality_summary", command.strip()):
+            summarize(args.summarize)
+        return {}
+    threads = max(1, (os.cpu_count() or 1) // args.workers) if args.workers > 1 else None
     results: dict = {"extra": extra, "rows": {}}
     with recorded(args.output, command.strip()), tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as scratch:
         tmp = str(args.keep or scratch)

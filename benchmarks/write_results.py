@@ -42,6 +42,31 @@ SECTIONS = [
      "independently drawn digits as the three channels, scored on the Stacked MNIST protocol's 26,000 samples, "
      "3 seeds, beside the published rows. The targets (at least 990 modes, KL at most 0.1) are not met: the "
      "preset stops far short of the budget, and nothing was tuned for this data yet."),
+    ("Quality where nobody tuned: the current default recipe, in reference steps", "quality_current",
+     "`benchmarks/bench_quality.py`: the default recipe (`best-points`, no flags) on ring8, grid25 and the 20 "
+     "held-out random mixtures (`benchmarks/heldout_mixtures.py`, given as `.npy` files of 20,000 points), every "
+     "seed, within budgets in reference steps: a plain PyTorch loop (non-saturating GAN, 3 × 256 ReLU MLPs, latent "
+     "2, batch 512, Adam) timed in the same run, a budget of N reference steps being N divided by its steps per "
+     "second. Two runs at a time with one torch thread each; the reference loop timed alone with one thread. "
+     "The recipe's 8,000 steps do not fit: the time limit stops it part-way down its learning-rate schedule."),
+    ("Quality where nobody tuned: a candidate recipe (ablation), ring8", "quality_candidate_ring8",
+     "The same benchmark for a candidate that is not the default: 128-unit MLPs, Adam at 2e-3 decayed linearly "
+     "over 5,000 steps (everything else as `best-points`), passed as overrides to every run."),
+    ("Quality where nobody tuned: the candidate, grid25", "quality_candidate_grid25",
+     "The candidate with 8,000 steps."),
+    ("Quality where nobody tuned: the candidate, held-out mixtures", "quality_candidate_heldout",
+     "The candidate with 10,000 steps on the 20 held-out mixtures."),
+    ("Quality where nobody tuned: longer image training (one seed each)", "quality_images_long_stacked",
+     "`best-images` given its whole budget (60,000 steps, stopped by the 15-minute time limit), evaluated every "
+     "2,500 steps; one seed, with one torch thread, beside the digits run below."),
+    ("Quality where nobody tuned: longer image training, digits", "quality_images_long_digits",
+     "`best-images` given its whole 10-minute budget on the bundled digits; one seed, one torch thread."),
+    ("Quality where nobody tuned: the long image runs, evaluation by evaluation", "quality_history",
+     "Every evaluation of the two long image runs above (their run folders were kept with `--keep`), printed "
+     "from their metrics.jsonl by the benchmark itself (`--history`, which trains nothing)."),
+    ("Quality where nobody tuned: each row's means and extremes", "quality_summary",
+     "The saved rows above, summarised from their JSON by the benchmark itself (`--summarize`, which trains "
+     "nothing): what the documents quote beside each verdict."),
     ("Training speed: gandojo's loop against a plain PyTorch loop", "speed",
      "Images per second of gandojo's loop and of a loop written the way pytorch/examples' dcgan/main.py is, same "
      "networks, initial weights, batch and Adam, timed in alternating rounds (median); the FLOPs each does per "
