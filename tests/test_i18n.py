@@ -150,7 +150,8 @@ def test_a_full_disk_is_told_in_japanese_and_failure_json_stays_english(tmp_path
     assert main(["report", str(run), "--lang", "ja"]) == 0  # the page says failure.json's record in Japanese
     page = (run / "report.html").read_text()
     assert f"{checkpoint} の書き込み: デバイスに空き容量がありません" in page
-    assert f"空き容量を作ってから gandojo train --resume {run} を実行してください" in page
+    assert f"デバイスに空き容量がありません。空き容量を作ってから gandojo train --resume {run} を実行してください" \
+        in page
     assert "no space left" not in page and "free space" not in page
 
 
@@ -214,7 +215,8 @@ def test_a_reports_health_warnings_are_said_again_in_the_readers_language(tmp_pa
     (tmp_path / "summary.json").write_text(json.dumps(summary))  # as the runner writes it: English, and records
     with i18n.speaking("ja"):
         page = run_report(tmp_path).read_text()
-    assert "ステップ 7: 識別器の損失が 0 に近い（0.010）" in page and "ステップ 9: 生成器の損失が爆発しています（30.0）" in page
+    assert "ステップ 7: 識別器の損失が 0 に近い（0.010）" in page
+    assert "ステップ 9: 生成器の損失が爆発しています（30.0）" in page
     assert "discriminator loss" not in page and "exploding" not in page
     with i18n.speaking("en"):
         assert monitor.messages[1] in run_report(tmp_path).read_text()
@@ -228,7 +230,8 @@ def test_the_play_pages_refused_messages_speak_japanese_and_english_keeps_pydant
             parse_command(text)
         return str(caught.value)
 
-    cases = {'{"type": "steps_per_frame", "value": 0}': "メッセージ 'steps_per_frame': value: 1 以上の値を指定してください",
+    cases = {'{"type": "steps_per_frame", "value": 0}':
+             "メッセージ 'steps_per_frame': value: 1 以上の値を指定してください",
              '{"type": "play", "extra": 1}': "メッセージ 'play': extra: このフィールドは使えません",
              '{"type": "save"}': "メッセージ 'save': name: このフィールドは必須です",
              '{"type": "nope"}': "メッセージ 'nope': 種類 'nope' はありません（期待するもの: 'play', 'pause'",
@@ -239,3 +242,11 @@ def test_the_play_pages_refused_messages_speak_japanese_and_english_keeps_pydant
     with i18n.speaking("en"):
         assert refusal('{"type": "steps_per_frame", "value": 0}') == \
             "message 'steps_per_frame': value: Input should be greater than or equal to 1"
+
+
+def test_what_was_not_finite_is_said_in_the_readers_language_and_kept_english_for_failure_json():
+    from gandojo.errors import NON_FINITE, NonFiniteError
+
+    with i18n.speaking("ja"):
+        err = NonFiniteError(3, NON_FINITE["generator"][0], {})
+    assert err.what == "generator loss" and "generator" not in str(err) and "生成器の損失" in str(err)

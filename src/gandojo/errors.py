@@ -18,14 +18,15 @@ class NonFiniteError(FloatingPointError):
     ``stats`` holds the last values seen. Raised before the optimizer step, so no parameter is touched."""
 
     def __init__(self, step: int, what: str, stats: dict[str, float]):
-        self.step, self.what, self.stats = step, what, stats
-        super().__init__(_("{what} is not finite at generator step {step}").format(what=what, step=step))
+        self.step, self.what, self.stats = step, what, stats  # ``what`` in English (failure.json), one of NON_FINITE's
+        super().__init__(_("{what} is not finite at generator step {step}").format(what=_(what), step=step))
 
 
-# What a NaN/inf step tells the user to do, and the values of NonFiniteError.what (in English in failure.json)
+# What a NaN/inf step tells the user to do, and what was not finite: NonFiniteError.what by player, for its loss
+# and for its gradient (in English in failure.json, translated where it is shown)
 NON_FINITE_HINT = N_("lower optim.lr, or resume from the last checkpoint with --resume")
-NON_FINITE_WHAT = (N_("discriminator/critic loss"), N_("discriminator/critic gradient"), N_("generator loss"),
-                   N_("generator gradient"))
+NON_FINITE = {"discriminator/critic": (N_("discriminator/critic loss"), N_("discriminator/critic gradient")),
+              "generator": (N_("generator loss"), N_("generator gradient"))}
 
 
 class CheckpointError(ValueError):

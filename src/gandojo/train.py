@@ -29,7 +29,7 @@ from gandojo.config import Config
 from gandojo.data.base import Dataset
 from gandojo.data.batches import BatchStream
 from gandojo.distributed import SINGLE, World, agree, local_batch, process_device, shard, wrap
-from gandojo.errors import NonFiniteError
+from gandojo.errors import NON_FINITE, NonFiniteError
 from gandojo.models import build_models, generate, pack_samples, sample_noise
 from gandojo.objectives import OBJECTIVES, CriticBatch
 from gandojo.seeds import stream_seeds
@@ -274,7 +274,8 @@ class Trainer:
         grad_norm = torch.nn.utils.get_total_norm(grads) if grads else torch.zeros(())
         finite = bool(torch.isfinite(loss) & torch.isfinite(grad_norm))
         if agree(self.world, int(not finite), self.device):
-            what = f"{player} loss" if not torch.isfinite(loss) else f"{player} gradient"
+            of_loss, of_gradient = NON_FINITE[player]
+            what = of_loss if not torch.isfinite(loss) else of_gradient
             raise NonFiniteError(self.g_step + 1, what, {**self.last_stats, "loss": loss.item(),
                                                          "grad_norm": grad_norm.item()})
 

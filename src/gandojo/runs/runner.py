@@ -375,7 +375,7 @@ def _fit_and_close(trainer: Trainer, hooks: RunHooks, run_dir: Path, world: Worl
             failure = {"kind": "write", "step": trainer.g_step, "what": f"writing {error.path}",
                        "path": str(error.path), "errno": error.errno, "reason": error.reason,
                        "bytes": error.size, "last_good_step": hooks.saved_step,
-                       "hint": f"{error.fix}, then gandojo train --resume {run_dir}"}
+                       "hint": _("{fix}, then gandojo train --resume {run}").format(fix=error.fix, run=run_dir)}
     if error is None:
         try:
             training_curves(read_metrics(run_dir / "metrics.jsonl"), run_dir / "losses.png",
