@@ -137,13 +137,6 @@ def generated(folder: Path, seed: int) -> np.ndarray:
     return generate(loaded.generator, 2500, m.latent_dim, m.noise, torch.Generator().manual_seed(seed)).numpy()
 
 
-def score_mixture(folder: Path, seed: int, drawn) -> dict:
-    """The VEEGAN/PacGAN protocol's scores (2,500 samples) of a run on a user file, against the drawn modes."""
-    from gandojo.metrics.modes import score_modes
-
-    return score_modes(generated(folder, seed), drawn.modes()).to_json()
-
-
 def point_line(row: dict) -> str:
     return (f"modes {row['modes_covered']}/{row['modes_total']}, HQ {100 * row['high_quality']:.1f}%, "
             f"reverse KL {fmt(row.get('reverse_kl'), '.3f')}")
@@ -297,20 +290,20 @@ def main(argv: list[str] | None = None) -> dict:
             if key in ("heldout", "tuning"):
                 figure = draw_mixtures([(d, x, r) for d, _seed, r, x in done], HERE / "results" / f"{args.output}.png")
                 print(f"figure: benchmarks/results/{figure.name} (each mixture's data in grey, the samples in blue)")
-            for drawn, seed, result, _samples in done:
-                name = drawn.name if drawn else key
+            for _drawn, _seed, result, _samples in done:
                 runs.append(result)
                 said = image_line(result) if key in ("stacked-digits", "digits") else point_line(result)
                 used = f", {result['seconds'] * speed:,.0f} reference steps" if row.reference_steps else ""
-                print(f"  {name} seed {seed}: {result['steps']} steps in {result['seconds']:.1f} s{used} "
-                      f"({result['status']}), {said}" + (f"  [{drawn.describe()}]" if drawn else ""), flush=True)
+                print(f"  {result['data']} seed {result['seed']}: {result['steps']} steps in {result['seconds']:.1f} s"
+                      f"{used} ({result['status']}), {said}" + (f"  [{result['drawn']}]" if "drawn" in result else ""),
+                      flush=True)
             results["rows"][key] = runs
             print(f"{row.name}, {len(runs)} runs: {verdict(key, runs)}", flush=True)
         after = timed_reference(threads)
         results["reference_steps_per_second_after"] = after
         drift = abs(after - speed) / speed
         print(f"\nreference loop again at the end: {after:.1f} steps per second ({100 * drift:.0f}% from the start"
-              + ("; the machine was busier at one end: rerun on an idle machine)" if drift > 0.1 else ")"))
+              + ("; the machine's speed changed during the run: compare budgets with care)" if drift > 0.1 else ")"))
     (HERE / "results" / f"{args.output}.json").write_text(json.dumps(results, indent=1, default=str))
     return results
 
