@@ -19,6 +19,7 @@ from gandojo.config.defaults import (
     requested_config,
     resolve,
     resolve_explained,
+    steps_for_clusters,
     with_objective,
 )
 from gandojo.config.files import (
@@ -82,6 +83,7 @@ __all__ = [
     "resolve",
     "resolve_explained",
     "save_yaml",
+    "steps_for_clusters",
     "to_dict",
     "with_objective",
 ]

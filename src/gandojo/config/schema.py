@@ -117,7 +117,7 @@ class OptimConfig:
 class TrainConfig:
     """Budget, seed and how often to log, evaluate, snapshot and checkpoint (in generator steps)."""
 
-    steps: Positive = 2000
+    steps: Positive | None = 2000  # None: chosen from the data's clusters when it is loaded (steps_for_clusters)
     batch_size: Positive = 256
     seed: NonNegative = 0
     log_every: Positive = 10

@@ -22,10 +22,22 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
+import torch
+
 from gandojo.atomic import make_folder
-from gandojo.config import Config, apply_overrides, load_yaml, resolve, resolve_explained, save_yaml, to_dict
+from gandojo.config import (
+    Config,
+    apply_overrides,
+    load_yaml,
+    resolve,
+    resolve_explained,
+    save_yaml,
+    steps_for_clusters,
+    to_dict,
+)
 from gandojo.data import load_data
 from gandojo.data.base import Dataset
+from gandojo.data.clusters import CLUSTER_SAMPLES, count_clusters
 from gandojo.distributed import SINGLE, World, local_batch, meet, share_from_main
 from gandojo.errors import (
     NON_FINITE_HINT,
@@ -73,15 +85,35 @@ def adapt_to_data(config: Config, data: Dataset) -> tuple[Config, list[str]]:
     return config, []
 
 
-def prepare(config: Config) -> tuple[Config, Dataset, list[str]]:
+def chosen_from_data(config: Config, data: Dataset) -> tuple[Config, list[str]]:
+    """Defaults the loaded data decides, and a line for each saying which value and why (``--dry-run``).
+
+    ``train.steps`` left None (the best recipe for points) is chosen from the clusters the data shows
+    (:func:`gandojo.data.clusters.count_clusters` on its points, or on 20,000 drawn from a distribution).
+    """
+    if config.train.steps is not None:
+        return config, []
+    points = None
+    if data.kind == "points":
+        points = data.values if data.values is not None else data.sample(CLUSTER_SAMPLES,
+                                                                           torch.Generator().manual_seed(0))
+    steps, why = steps_for_clusters(None if points is None else count_clusters(points.numpy()))
+    return replace(config, train=replace(config.train, steps=steps)), [f"train.steps = {steps}: {why}"]
+
+
+def prepare(config: Config, *, explain: list[str] | None = None) -> tuple[Config, Dataset, list[str]]:
     """Resolve ``config``, load its data, fit the config to the data and check that the models build.
 
-    Returns the config that will run, the data and the warnings; raises before anything is written.
+    Returns the config that will run, the data and the warnings; raises before anything is written. The
+    defaults the data decides (:func:`chosen_from_data`) are said in ``explain`` when it is given.
     """
     config = resolve(config)
     if config.train.tensorboard:
         require_tensorboard()
     data = load_data(config.data)
+    config, chosen = chosen_from_data(config, data)
+    if explain is not None:
+        explain.extend(chosen)
     config, warnings = adapt_to_data(config, data)
     build_models(config.model, tuple(data.shape))
     return config, data, warnings
@@ -90,7 +122,7 @@ def prepare(config: Config) -> tuple[Config, Dataset, list[str]]:
 def check_config(config: Config) -> tuple[Config, list[str]]:
     """The config that would run (``--dry-run``), with a line for each default chosen and each warning."""
     defaults = resolve_explained(config)[1]
-    config, _data, warnings = prepare(config)
+    config, _data, warnings = prepare(config, explain=defaults)
     return config, [f"default: {line}" for line in defaults] + [_("warning: {message}").format(message=w)
                                                                     for w in warnings]
 
