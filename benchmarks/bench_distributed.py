@@ -45,6 +45,7 @@ def measure(case: str, steps: int, warmup: int, device: str) -> dict:
     import torch
 
     from gandojo import distributed
+    from gandojo.data import load_data
     from gandojo.train import Trainer
 
     world = distributed.world_from_env(os.environ)
@@ -52,7 +53,7 @@ def measure(case: str, steps: int, warmup: int, device: str) -> dict:
         distributed.start(world)
     try:
         config = config_for(case, device)
-        trainer = Trainer(config, world=world)
+        trainer = Trainer(config, load_data(config.data), world=world)
         for _ in range(warmup):
             trainer.step()
 

@@ -57,6 +57,14 @@ VARIANTS = {
 }
 
 
+def trainer_for(config, **options):
+    """A trainer of ``config`` on its own data (loaded here)."""
+    from gandojo.data import load_data
+    from gandojo.train import Trainer
+
+    return Trainer(config, load_data(config.data), **options)
+
+
 def config_for(case: str, device: str, extra: list[str] = ()):
     from gandojo.config import Config, apply_overrides, resolve, with_objective
 
@@ -143,9 +151,8 @@ def matmul_peak(device: str, n: int = 4096, repeats: int = 5) -> float:
 
 def variant_trainer(case: str, device: str, extra: list[str], share_fake_batch: bool = True, fused: bool = True,
                     guard: bool = True):
-    from gandojo.train import Trainer
 
-    trainer = Trainer(config_for(case, device, extra), share_fake_batch=share_fake_batch)
+    trainer = trainer_for(config_for(case, device, extra), share_fake_batch=share_fake_batch)
     if not guard:  # what the check for NaN/inf losses and gradients costs (a pass over every gradient)
         trainer._guard = lambda loss, module, player: None
     if not fused:  # PyTorch's default multi-tensor Adam, as the plain loop uses
@@ -171,9 +178,8 @@ def ablation(case: str, steps: int, rounds: int, warmup: int, device: str, extra
 
 
 def loop_speeds(case: str, steps: int, rounds: int, warmup: int, device: str, extra: list[str]) -> dict:
-    from gandojo.train import Trainer
 
-    trainer = Trainer(config_for(case, device, extra))
+    trainer = trainer_for(config_for(case, device, extra))
     plain = PlainLoop(trainer)
     batch = trainer.config.train.batch_size
     for _ in range(warmup):
@@ -194,12 +200,12 @@ def hook_overhead(case: str, device: str, extra: list[str], config=None) -> dict
     the hooks and the diagnostics."""
     from gandojo.runs.hooks import RunHooks
     from gandojo.runs.progress import MetricsLog, ProgressDisplay
-    from gandojo.train import Trainer, fit
+    from gandojo.train import fit
 
     config = config or config_for(case, device, extra)
     t = config.train  # a window that holds every periodic task: log lines, evaluations, a snapshot, a checkpoint
     window = math.lcm(t.log_every, t.eval_every, t.sample_every, t.checkpoint_every)
-    trainer = Trainer(config)
+    trainer = trainer_for(config)
     trainer.step()  # warm-up
     with tempfile.TemporaryDirectory() as tmp:
         run = Path(tmp)
@@ -228,9 +234,8 @@ def hook_overhead(case: str, device: str, extra: list[str], config=None) -> dict
 
 
 def sampling_speed(case: str, device: str, extra: list[str], n: int = 8192) -> float:
-    from gandojo.train import Trainer
 
-    trainer = Trainer(config_for(case, device, extra))
+    trainer = trainer_for(config_for(case, device, extra))
     trainer.generate(256)  # warm-up
     best = min(timed(lambda: trainer.generate(n), 1, device) for _ in range(3))
     return n / best
@@ -291,9 +296,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
             shown = "n/a" if row["overhead"] is None else f"{row['overhead']:.1%}"
             print(f"{row['case']:<8} {cost['window']:>6} {cost['bare']:>7.2f} {cost['hooks']:>7.2f} "
                   f"{shown:>8}   {sampling:>14.0f} {row['sampling_ratio']:>10.1f}x", flush=True)
-        from gandojo.config import apply_overrides, load_preset, resolve
+        from gandojo.config import apply_overrides, load_preset
+        from gandojo.runs.runner import prepare
 
-        best = resolve(apply_overrides(load_preset("best-points"), [f"train.device={args.device}"]))
+        # as `gandojo train --data ring8` runs it: its steps chosen from the data
+        best = prepare(apply_overrides(load_preset("best-points"), [f"train.device={args.device}"]))[0]
         cost = hook_overhead("best-points", args.device, [], config=best)
         share = cost["hooks"] / cost["bare"] - 1
         print(f"best-points (gandojo train --data ring8): {cost['window']} steps, {cost['bare']:.2f} s training "

@@ -36,7 +36,7 @@ RUNS = [
     ("bench_lab", ["--data", "ring12-r5", "grid3x4-s10", "--seeds", "3", "--classic-seeds", "1", "--classic-budget",
                    "30", "--output", "lab_unseen"]),
     ("bench_lab", ["--data", "stacked-digits", "--seeds", "3", "--output", "lab_stacked"]),
-    ("bench_quality", ["--rows", "ring8", "grid25", "heldout", "--workers", "2", "--output", "quality_current"]),
+    ("bench_quality", ["--rows", "ring8", "grid25", "heldout", "--workers", "2", "--output", "quality_default"]),
     ("bench_mutations", []),
 ]
 

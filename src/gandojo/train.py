@@ -91,6 +91,10 @@ class Trainer:
     """
 
     def __init__(self, config: Config, data: Dataset, *, world: World = SINGLE, share_fake_batch: bool = True):
+        if config.train.steps is None:
+            raise ValueError("train.steps is None: the best recipe for points chooses its steps from the data when "
+                             "a run is prepared (gandojo.runs.runner.prepare); give train.steps to build a Trainer "
+                             "directly")
         self.config = config
         # False: the plain formulation, kept to measure what sharing saves and to check that it changes nothing
         self.share_fake_batch = share_fake_batch

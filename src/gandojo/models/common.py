@@ -55,7 +55,9 @@ class MinibatchStd(nn.Module):
         if self.frozen and self.last_spread is not None:
             spread = self.last_spread
         else:
-            spread = x.std(dim=0, unbiased=False).mean()  # one number for the batch
+            # the biased std over the batch, averaged into one number; written out because Tensor.std's reduction
+            # over the first dimension is several times slower on the CPU (about a sixth of a toy MLP's step)
+            spread = (x - x.mean(dim=0)).square().mean(dim=0).sqrt().mean()
             self.last_spread = spread.detach()
         extra = spread.expand(len(x), 1, *x.shape[2:])
         return torch.cat([x, extra], dim=1)
