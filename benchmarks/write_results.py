@@ -47,6 +47,10 @@ SECTIONS = [
      "decayed linearly over steps chosen from the clusters the data shows) on ring8, grid25 and the 20 held-out "
      "random mixtures, every seed, within the same budgets as the rows below; two runs at a time with one torch "
      "thread each, the reference loop timed alone with one thread."),
+    ("Quality where nobody tuned: the first run of the data-chosen steps (ablation)", "quality_default_6f007b8",
+     "The same benchmark at commit 6f007b8, the recipe's first form with its steps chosen from the data: 4,500 + 300 "
+     "per cluster (7,000 for ring8, 12,000 for grid25), before the minibatch standard deviation was written out. "
+     "Saved as quality_default at the time, renamed after its commit."),
     ("Quality where nobody tuned: the previous default recipe (ablation), in reference steps", "quality_current",
      "`benchmarks/bench_quality.py`: the previous default recipe (`best-points` before commit 6f007b8: 256-unit "
      "MLPs, Adam at 1e-3 decayed over 8,000 steps) on ring8, grid25 and the 20 "

@@ -34,6 +34,14 @@ def test_the_count_does_not_depend_on_units_or_offset_and_ignores_a_few_strays()
     assert count_clusters(np.concatenate([points, strays])) == 56
 
 
+def test_a_sparse_broad_cluster_stays_one():
+    """Four Gaussians 10 apart with σ = 1.2 in 5,000 points: their cells are sparse at the edges, and the
+    grown cells keep each one whole instead of breaking it into pieces."""
+    rng = np.random.default_rng(0)
+    centres = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0], [10.0, 10.0]])
+    assert count_clusters(centres[rng.integers(0, 4, 5000)] + 1.2 * rng.standard_normal((5000, 2))) == 4
+
+
 def test_continuous_shapes_are_one_cluster_each_and_unanswerable_data_is_none():
     rng = np.random.default_rng(0)
     assert count_clusters(rng.uniform(size=(20_000, 2))) == 1

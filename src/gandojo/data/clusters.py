@@ -4,7 +4,8 @@ of a run to choose its number of steps (a grid of 49 Gaussians needs more than a
 The points are binned on a grid over their central 99.8% (per axis), the occupied cells grown by one bin so that a
 cluster's own cells touch, and the connected groups of occupied cells that hold at least ``min_share`` of the
 points are counted (:func:`scipy.ndimage.label`, diagonal neighbours included). Gaussians a few σ apart are
-separate clusters; a continuous shape (a square, a spiral) is one.
+separate clusters; a continuous shape (a square, a spiral) is one. With only hundreds of points a broad cluster
+can still break into pieces, so the count errs upward (more steps, never fewer).
 """
 
 from __future__ import annotations
