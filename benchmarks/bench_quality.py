@@ -9,7 +9,7 @@ modes they were drawn from (benchmarks/heldout_mixtures.py). Every seed is print
 the gap. Run it on an otherwise idle machine.
 
     python benchmarks/bench_quality.py                               # every row (about 6 hours on 2 cores)
-    python benchmarks/bench_quality.py --rows ring8 grid25 heldout   # the 2-D rows (about 45 minutes)
+    python benchmarks/bench_quality.py --rows ring8 grid25 heldout --workers 2   # the 2-D rows (about 30 minutes)
     python benchmarks/bench_quality.py --rows tuning                 # the tuning half: for tuning, never reported
     python benchmarks/bench_quality.py --rows ring8 --seeds 3 -- train.steps=3000   # a candidate recipe
 
