@@ -157,7 +157,8 @@ SUMMARY_ROWS = [("status", N_("status")), ("objective", N_("objective")), ("data
 
 # summary.json's status values, as the page words them
 STATUSES = {"finished": N_("finished"), "interrupted": N_("interrupted"), "terminated": N_("terminated"),
-            "time limit": N_("time limit"), "failed": N_("failed"), "running": N_("running")}
+            "time limit": N_("time limit"), "target reached": N_("target reached"), "failed": N_("failed"),
+            "running": N_("running")}
 
 
 def _failure(path: Path, run_dir: Path) -> dict[str, Any] | None:

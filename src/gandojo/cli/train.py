@@ -82,6 +82,10 @@ def train(
     steps: Annotated[int | None, typer.Option(help="Generator steps.")] = None,
     time_limit: Annotated[str | None, typer.Option(help="Stop cleanly (evaluate, checkpoint, summary) after this "
                                                    "much training time: 120s, 2m, 1.5h.")] = None,
+    stop_when: Annotated[list[str] | None, typer.Option(help="Stop cleanly at the first evaluation where this "
+                                                        "holds: 'kl <= 0.1', 'frechet <= 2 * frechet_floor', "
+                                                        "'modes_covered >= 25' (repeat it: every one must "
+                                                        "hold).")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Batch size of each step: under torchrun the global "
                                                    "batch, split evenly across the processes.")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (runs are reproducible on CPU).")] = None,
@@ -111,6 +115,8 @@ def train(
     flags = {"data.name": data, "model.family": model, "train.batch_size": batch_size, "train.seed": seed,
              "train.time_limit": None if limit is None else limit[1], "train.tensorboard": tensorboard or None}
     overrides = [f"{k}={v}" for k, v in flags.items() if v is not None] + _split_overrides(ctx.args)
+    if stop_when:
+        overrides.append(f"train.stop_when={';'.join(stop_when)}")
     if resume is None:
         config, recipe = cfg.requested_config(preset=preset, objective=objective, data=data, steps=steps,
                                               overrides=overrides)

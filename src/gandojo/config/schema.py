@@ -14,6 +14,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, field_
 from pydantic.dataclasses import dataclass
 
 from gandojo.catalogue import PROTOCOL_SAMPLES, Benchmark  # noqa: F401  (re-exported with the schema)
+from gandojo.config.conditions import parse_condition
 from gandojo.i18n import N_, _, current
 from gandojo.objectives import OBJECTIVES
 
@@ -127,6 +128,8 @@ class TrainConfig:
     checkpoint_every: Positive = 500
     checkpoint_seconds: PositiveReal = 60.0  # also checkpoint when this much training time passed since the last one
     time_limit: PositiveReal | None = None  # stop cleanly (evaluate, checkpoint, summary) after this many seconds
+    # stop cleanly at the first evaluation where each of these holds, e.g. "frechet <= 2 * frechet_floor"
+    stop_when: tuple[str, ...] = ()
     ema: Fraction = 0.0  # exponential moving average of G's weights (decay, e.g. 0.999); 0 = off
     keep_checkpoints: Positive = 2
     device: str = "cpu"
@@ -136,6 +139,16 @@ class TrainConfig:
     precision: Literal["fp32", "bf16"] = "fp32"  # bf16: forward passes under bfloat16 autocast (faster, less exact)
     channels_last: bool | None = None  # image models in channels-last memory layout; None = where measured to help
     compile: bool = False  # torch.compile the training passes (slower on the CPUs measured; see the README)
+
+    @field_validator("stop_when", mode="before")
+    @classmethod
+    def _conditions(cls, value: Any) -> Any:
+        if isinstance(value, str):  # one condition on the command line; a comma or a semicolon separates more
+            value = [part.strip() for part in re.split(r"[;,]", value) if part.strip()]
+        for text in value if isinstance(value, (list, tuple)) else ():
+            if isinstance(text, str):
+                parse_condition(text)  # a condition's error names its form, or the scores it may name
+        return value
 
     @field_validator("device")
     @classmethod

@@ -11,6 +11,7 @@ from typing import Any
 
 import torch
 
+from gandojo.config.conditions import EVALUATION_KEYS, all_hold
 from gandojo.distributed import World, agree
 from gandojo.errors import StopRequested, WriteError
 from gandojo.health import HealthMonitor
@@ -23,12 +24,11 @@ from gandojo.train import Trainer
 from gandojo.viz.images import image_grid
 from gandojo.viz.training import points_snapshot
 
-__all__ = ["LOGGED_EVAL_KEYS", "RunHooks", "StopAgreement", "StopRequested", "TimeLimitReached"]
+__all__ = ["LOGGED_EVAL_KEYS", "RunHooks", "StopAgreement", "StopRequested", "TargetReached", "TimeLimitReached"]
 
 
 # evaluation keys copied into metrics.jsonl (points, then digits, then stacked digits)
-LOGGED_EVAL_KEYS = ("modes_covered", "modes_total", "high_quality", "reverse_kl", "classes_covered", "class_kl",
-                    "confident", "frechet", "frechet_floor", "precision", "recall", "density", "coverage", "kl")
+LOGGED_EVAL_KEYS = EVALUATION_KEYS
 
 
 def _clock() -> float:
@@ -38,6 +38,11 @@ def _clock() -> float:
 
 class TimeLimitReached(Exception):  # noqa: N818 - an event, not an error
     """``train.time_limit`` seconds of training have passed; raised after the step's evaluation and snapshot."""
+
+
+class TargetReached(TimeLimitReached):
+    """Every ``train.stop_when`` condition held at this step's evaluation; raised after its snapshot. A clean
+    stop like the time limit's, with its own status."""
 
 
 class RunHooks:
@@ -145,12 +150,14 @@ class RunHooks:
         if step % cfg.log_every == 0 or step % cfg.eval_every == 0 or last or step == 1:
             record = {"step": step, "d_steps": trainer.d_step, **means}
             self.window.clear()
+        reached = False
         if step % cfg.eval_every == 0 or last:
             result = self.evaluate()
             self.last_eval = result
             record.update({k: result[k] for k in LOGGED_EVAL_KEYS if k in result})
             if result.get("wasserstein") is not None:
                 record["w_exact"] = result["wasserstein"]
+            reached = step < cfg.steps and all_hold(cfg.stop_when, result)
         if record is not None:
             record["time"] = round(self.elapsed(), 3)
             self.log.write(record)
@@ -158,6 +165,7 @@ class RunHooks:
                 self.tensorboard.scalars(record)
             for warning in self.health.check(record):
                 self.progress.message(f"warning: {warning}")
+        last = last or reached  # the target ends the run like its last step
         if step % cfg.sample_every == 0 or last:
             self.snapshot()
         due = step % cfg.checkpoint_every == 0 or _clock() - self.last_checkpoint >= cfg.checkpoint_seconds
@@ -166,6 +174,8 @@ class RunHooks:
         self.progress.update(step, {**stats, **(record or {})})
         if self.stop_requested is not None:
             raise StopRequested(self.stop_requested)
+        if reached:
+            raise TargetReached(step)
         if out_of_time and step < cfg.steps:
             raise TimeLimitReached(step)
 
@@ -175,12 +185,12 @@ class StopAgreement:
 
     Wraps rank 0's :class:`RunHooks` (the other ranks have none): after each step the ranks agree, by one
     all-reduce of an integer, on the strongest reason to stop — 0 go on, 1 rank 0's time limit
-    (:class:`TimeLimitReached`), ``SIGNALLED + signum`` a signal on any rank (Ctrl-C, or the SIGTERM torchrun
-    forwards when it is stopped: :class:`StopRequested`) — and all raise it together, so no rank waits forever
-    in a collective its peers have left.
+    (:class:`TimeLimitReached`), 2 its stop conditions (:class:`TargetReached`), ``SIGNALLED + signum`` a
+    signal on any rank (Ctrl-C, or the SIGTERM torchrun forwards when it is stopped: :class:`StopRequested`) —
+    and all raise it together, so no rank waits forever in a collective its peers have left.
     """
 
-    GO, TIME_LIMIT, SIGNALLED = 0, 1, 1000
+    GO, TIME_LIMIT, TARGET, SIGNALLED = 0, 1, 2, 1000
 
     def __init__(self, world: World, hooks: RunHooks | None = None):
         self.world, self.hooks = world, hooks
@@ -193,9 +203,13 @@ class StopAgreement:
                 self.hooks(trainer, stats)
         except StopRequested as stop:
             code = self.SIGNALLED + stop.signum
+        except TargetReached:
+            code = self.TARGET
         except TimeLimitReached:
             code = self.TIME_LIMIT
         code = agree(self.world, code, trainer.device)
+        if code == self.TARGET:
+            raise TargetReached(trainer.g_step)
         if code == self.TIME_LIMIT:
             raise TimeLimitReached(trainer.g_step)
         if code >= self.SIGNALLED:

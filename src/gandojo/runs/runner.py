@@ -60,14 +60,14 @@ from gandojo.runs.folder import (
     write_failure,
     write_summary,
 )
-from gandojo.runs.hooks import RunHooks, StopAgreement, TimeLimitReached
+from gandojo.runs.hooks import RunHooks, StopAgreement, TargetReached, TimeLimitReached
 from gandojo.runs.progress import MetricsLog, ProgressDisplay, read_metrics
 from gandojo.runs.tensorboard import TensorBoardLog, require_tensorboard
 from gandojo.train import Trainer, fit
 from gandojo.viz.training import training_curves
 
 # The budget, and TensorBoard logging (it changes no result); any other change starts a new run.
-RESUMABLE_CHANGES = ("train.steps", "train.time_limit", "train.tensorboard")
+RESUMABLE_CHANGES = ("train.steps", "train.time_limit", "train.stop_when", "train.tensorboard")
 
 __all__ = ["StopRequested", "adapt_to_data", "check_config", "prepare", "resume_run", "train_run"]
 
@@ -178,6 +178,7 @@ def _continued_config(saved: Config, requested: Config) -> Config:
                          f"change, not {', '.join(changed)}")
     return replace(saved, train=replace(saved.train, steps=requested.train.steps,
                                         time_limit=requested.train.time_limit,
+                                        stop_when=requested.train.stop_when,
                                         tensorboard=requested.train.tensorboard))
 
 
@@ -377,6 +378,8 @@ def _fit_and_close(trainer: Trainer, hooks: RunHooks, run_dir: Path, world: Worl
     try:
         fit(trainer, config.train.steps, [hooks if not world.distributed else StopAgreement(world, hooks)],
             diagnostics_every=config.train.eval_every)
+    except TargetReached:
+        status = "target reached"  # every train.stop_when condition held: stopped cleanly like the time limit
     except TimeLimitReached:
         status = "time limit"  # stopped cleanly: evaluated, and checkpointed below like a finished run
     except StopRequested as stop:  # the first signal, honoured at a step boundary: checkpoint that step
