@@ -2,7 +2,9 @@
 
 import json
 
+import numpy as np
 import pytest
+import yaml
 
 from gandojo.cli import main
 from gandojo.config import apply_overrides
@@ -82,3 +84,27 @@ def test_stop_when_on_the_command_line_with_a_real_evaluation(tmp_path):
     summary = json.loads((run / "summary.json").read_text())
     assert (summary["status"], summary["steps"]) == ("target reached", 10)
     assert "target reached" in (run / "report.html").read_text()
+
+
+def dry_run(capsys, *args) -> tuple[dict, str]:
+    assert main(["train", "--dry-run", *args]) == 0
+    out = capsys.readouterr().out
+    return yaml.safe_load(out), out
+
+
+def test_the_image_recipe_stops_at_its_benchmarks_target_and_says_so(capsys, tmp_path):
+    config, out = dry_run(capsys, "--data", "digits")
+    assert config["train"]["stop_when"] == ["classes_covered >= 10", "frechet <= 2 * frechet_floor"]
+    assert "# default: train.stop_when = classes_covered >= 10, frechet <= 2 * frechet_floor: the digits" in out
+    config, _out = dry_run(capsys, "--data", "stacked-digits")
+    assert config["train"]["stop_when"] == ["modes_covered >= 990", "kl <= 0.1"]
+    config, _out = dry_run(capsys, "--data", "stacked-digits", "--stop-when", "kl <= 0.5")
+    assert config["train"]["stop_when"] == ["kl <= 0.5"]  # the user's conditions replace the target
+    images = tmp_path / "faces.npy"
+    np.save(images, np.random.default_rng(0).uniform(0, 255, (64, 16, 16)).astype(np.uint8))
+    config, out = dry_run(capsys, "--data", str(images))
+    assert config["train"]["stop_when"] == [] and "no benchmark scores this data" in out
+    config, _out = dry_run(capsys, "--data", "grid25")  # points keep their schedule to its end
+    assert config["train"]["stop_when"] == []
+    config, _out = dry_run(capsys, "--data", "digits", "--preset", "digits-dcgan")
+    assert config["train"]["stop_when"] == []  # the classic DCGAN trains its steps, as its paper did

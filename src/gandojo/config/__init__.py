@@ -20,6 +20,7 @@ from gandojo.config.defaults import (
     resolve,
     resolve_explained,
     steps_for_clusters,
+    stop_for_benchmark,
     with_objective,
 )
 from gandojo.config.files import (
@@ -84,6 +85,7 @@ __all__ = [
     "resolve_explained",
     "save_yaml",
     "steps_for_clusters",
+    "stop_for_benchmark",
     "to_dict",
     "with_objective",
 ]

@@ -184,5 +184,27 @@ def steps_for_clusters(clusters: int | None) -> tuple[int, str]:
                     "{most}").format(n=clusters, base=f"{STEPS_BASE:,}", per=STEPS_PER_CLUSTER, most=f"{STEPS_MAX:,}")
 
 
+# The targets of the bundled image benchmarks (benchmarks/bench_quality.py): the best recipe for images stops
+# at the first evaluation that meets its data's (train.stop_when: null).
+PROTOCOL_TARGETS: dict[str, tuple[str, ...]] = {
+    "digits": ("classes_covered >= 10", "frechet <= 2 * frechet_floor"),
+    "stacked-digits": ("modes_covered >= 990", "kl <= 0.1"),
+}
+
+
+def stop_for_benchmark(benchmark: str | None) -> tuple[tuple[str, ...], str]:
+    """``train.stop_when`` for data of ``benchmark`` (None: none), and why.
+
+    >>> stop_for_benchmark("digits")[0]
+    ('classes_covered >= 10', 'frechet <= 2 * frechet_floor')
+    >>> stop_for_benchmark(None)
+    ((), 'no benchmark scores this data: train to train.steps')
+    """
+    if benchmark not in PROTOCOL_TARGETS:
+        return (), _("no benchmark scores this data: train to train.steps")
+    return PROTOCOL_TARGETS[benchmark], _("the {benchmark} benchmark's target: stop once an evaluation meets "
+                                          "it").format(benchmark=benchmark)
+
+
 def _plain(value: Any) -> str:
     return ", ".join(map(str, value)) if isinstance(value, tuple) else str(value)

@@ -128,8 +128,9 @@ class TrainConfig:
     checkpoint_every: Positive = 500
     checkpoint_seconds: PositiveReal = 60.0  # also checkpoint when this much training time passed since the last one
     time_limit: PositiveReal | None = None  # stop cleanly (evaluate, checkpoint, summary) after this many seconds
-    # stop cleanly at the first evaluation where each of these holds, e.g. "frechet <= 2 * frechet_floor"
-    stop_when: tuple[str, ...] = ()
+    # stop cleanly at the first evaluation where each of these holds, e.g. "frechet <= 2 * frechet_floor";
+    # None: the data's benchmark target when it is loaded (stop_for_benchmark)
+    stop_when: tuple[str, ...] | None = ()
     ema: Fraction = 0.0  # exponential moving average of G's weights (decay, e.g. 0.999); 0 = off
     keep_checkpoints: Positive = 2
     device: str = "cpu"

@@ -33,6 +33,7 @@ from gandojo.config import (
     resolve_explained,
     save_yaml,
     steps_for_clusters,
+    stop_for_benchmark,
     to_dict,
 )
 from gandojo.data import load_data
@@ -89,16 +90,23 @@ def chosen_from_data(config: Config, data: Dataset) -> tuple[Config, list[str]]:
     """Defaults the loaded data decides, and a line for each saying which value and why (``--dry-run``).
 
     ``train.steps`` left None (the best recipe for points) is chosen from the clusters the data shows
-    (:func:`gandojo.data.clusters.count_clusters` on its points, or on 20,000 drawn from a distribution).
+    (:func:`gandojo.data.clusters.count_clusters` on its points, or on 20,000 drawn from a distribution);
+    ``train.stop_when`` left None (the best recipe for images) is the target of the data's benchmark.
     """
-    if config.train.steps is not None:
-        return config, []
-    points = None
-    if data.kind == "points":
-        points = data.values if data.values is not None else data.sample(CLUSTER_SAMPLES,
-                                                                           torch.Generator().manual_seed(0))
-    steps, why = steps_for_clusters(None if points is None else count_clusters(points.numpy()))
-    return replace(config, train=replace(config.train, steps=steps)), [f"train.steps = {steps}: {why}"]
+    chosen: list[str] = []
+    if config.train.steps is None:
+        points = None
+        if data.kind == "points":
+            points = data.values if data.values is not None else data.sample(CLUSTER_SAMPLES,
+                                                                               torch.Generator().manual_seed(0))
+        steps, why = steps_for_clusters(None if points is None else count_clusters(points.numpy()))
+        config = replace(config, train=replace(config.train, steps=steps))
+        chosen.append(f"train.steps = {steps}: {why}")
+    if config.train.stop_when is None:
+        conditions, why = stop_for_benchmark(data.benchmark)
+        config = replace(config, train=replace(config.train, stop_when=conditions))
+        chosen.append(f"train.stop_when = {', '.join(conditions) or '[]'}: {why}")
+    return config, chosen
 
 
 def prepare(config: Config, *, explain: list[str] | None = None) -> tuple[Config, Dataset, list[str]]:
