@@ -256,37 +256,49 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"reference loop (benchmarks/reference_loop.py): {speed:.1f} steps per second on this machine with "
               f"{threads or torch_threads()} torch thread(s); {os.cpu_count()} cores, {args.workers} run(s) at a time"
               + (f"; every run with {' '.join(extra)}" if extra else ""), flush=True)
+        plan = []  # (row key, time limit, job) for every run of every row
         for key in args.rows:
             row = ROWS[key]
             limit = row.seconds if row.seconds is not None else row.reference_steps / speed
-            budget = (f"{row.reference_steps:,} reference steps = {limit:.1f} s here" if row.reference_steps
-                      else f"{limit / 60:.0f} minutes")
-            print(f"\n{row.name}: budget {budget} per run; target {row.target}", flush=True)
-            runs = []
             if key in ("heldout", "tuning"):
                 seeds = HELD_OUT if key == "heldout" else TUNING
                 jobs = [(mixture(s), seed) for s in seeds[:args.mixtures] for seed in range(args.seeds or row.seeds)]
             else:
                 jobs = [(None, seed) for seed in range(args.seeds or row.seeds)]
+            plan += [(key, limit, job) for job in jobs]
 
-            def one(job, limit=limit, key=key):
-                drawn, seed = job
-                name = drawn.name if drawn else key
-                folder = Path(tmp) / f"{name}-{seed}"
-                data = str(drawn.save(Path(tmp))) if drawn else key
-                # the time limit ends a run at the first step past it: 1% early, so the last step fits the budget
-                result = {"data": name, "seed": seed, **train(data, folder, seed, 0.99 * limit, extra, threads)}
-                samples = None
-                if drawn:
-                    from gandojo.metrics.modes import score_modes
+        def one(item):
+            key, limit, (drawn, seed) = item
+            name = drawn.name if drawn else key
+            folder = Path(tmp) / f"{name}-{seed}"
+            data = str(drawn.save(Path(tmp))) if drawn else key
+            # the time limit ends a run at the first step past it: 1% early, so the last step fits the budget
+            result = {"data": name, "seed": seed, **train(data, folder, seed, 0.99 * limit, extra, threads)}
+            samples = None
+            if drawn:
+                from gandojo.metrics.modes import score_modes
 
-                    samples = generated(folder, seed)
-                    result.update(score_modes(samples, drawn.modes()).to_json())
-                    result["drawn"] = drawn.describe()
-                return drawn, seed, result, samples
+                samples = generated(folder, seed)
+                result.update(score_modes(samples, drawn.modes()).to_json())
+                result["drawn"] = drawn.describe()
+            print(f"  (done: {name} seed {seed}, {result['steps']} steps, {result['status']})", file=sys.stderr,
+                  flush=True)
+            return drawn, seed, result, samples
 
-            with ThreadPoolExecutor(args.workers) as pool:  # each run is a process of its own
-                done = list(pool.map(one, jobs))
+        # one pool for every row's runs, the longest budgets first, so that no worker idles while another runs
+        # a row's last long run; the rows are printed in order once all have run
+        order = sorted(range(len(plan)), key=lambda i: -plan[i][1])
+        with ThreadPoolExecutor(args.workers) as pool:  # each run is a process of its own
+            futures = {i: pool.submit(one, plan[i]) for i in order}
+            outcomes = [futures[i].result() for i in range(len(plan))]
+        for key in args.rows:
+            row = ROWS[key]
+            limit = next(lim for k, lim, _job in plan if k == key)
+            budget = (f"{row.reference_steps:,} reference steps = {limit:.1f} s here" if row.reference_steps
+                      else f"{limit / 60:.0f} minutes")
+            print(f"\n{row.name}: budget {budget} per run; target {row.target}", flush=True)
+            done = [outcome for (k, _lim, _job), outcome in zip(plan, outcomes, strict=True) if k == key]
+            runs = []
             if key in ("heldout", "tuning"):
                 figure = draw_mixtures([(d, x, r) for d, _seed, r, x in done], HERE / "results" / f"{args.output}.png")
                 print(f"figure: benchmarks/results/{figure.name} (each mixture's data in grey, the samples in blue)")
