@@ -66,13 +66,21 @@ SECTIONS = [
      "The candidate with 8,000 steps."),
     ("Quality where nobody tuned: the candidate, held-out mixtures", "quality_candidate_heldout",
      "The candidate with 10,000 steps on the 20 held-out mixtures."),
-    ("Quality where nobody tuned: longer image training (one seed each)", "quality_images_long_stacked",
-     "`best-images` given its whole budget (60,000 steps, stopped by the 15-minute time limit), evaluated every "
-     "2,500 steps; one seed, with one torch thread, beside the digits run below."),
-    ("Quality where nobody tuned: longer image training, digits", "quality_images_long_digits",
-     "`best-images` given its whole 10-minute budget on the bundled digits; one seed, one torch thread."),
+    ("Quality where nobody tuned: the image rows, the default recipe", "quality_images",
+     "`benchmarks/bench_quality.py` on stacked digits (15 minutes) and the digits (10 minutes), 3 seeds each, with "
+     "the default image recipe of commit 74970b8 (`best-images`: spectral norm and no batch norm in D, D at 4e-4 "
+     "and G at 2e-4, 25,000 steps stopped at the benchmark's target); two runs at a time with one torch thread "
+     "each, the longest budgets first."),
+    ("Quality where nobody tuned: the previous image recipe given its whole budget (one seed each)",
+     "quality_images_long_stacked",
+     "`best-images` before commit 74970b8 (batch norm in D, one learning rate), given 60,000 steps, stopped by "
+     "the 15-minute time limit and evaluated every 2,500 steps; one seed, with one torch thread, beside the "
+     "digits run below."),
+    ("Quality where nobody tuned: the previous image recipe given its whole budget, digits",
+     "quality_images_long_digits",
+     "The same previous recipe given its whole 10-minute budget on the bundled digits; one seed, one torch thread."),
     ("Quality where nobody tuned: the long image runs, evaluation by evaluation", "quality_history",
-     "Every evaluation of the two long image runs above (their run folders were kept with `--keep`), printed "
+     "Every evaluation of the image runs above (their run folders were kept with `--keep`), printed "
      "from their metrics.jsonl by the benchmark itself (`--history`, which trains nothing)."),
     ("Quality where nobody tuned: each row's means and extremes", "quality_summary",
      "The saved rows above, summarised from their JSON by the benchmark itself (`--summarize`, which trains "

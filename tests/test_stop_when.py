@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from gandojo.cli import main
-from gandojo.config import apply_overrides
+from gandojo.comparison import comparison_config
+from gandojo.config import apply_overrides, load_preset
 from gandojo.config.conditions import all_hold, parse_condition
 from gandojo.runs.checkpoint import load_checkpoint
 from gandojo.runs.hooks import RunHooks
@@ -108,3 +109,8 @@ def test_the_image_recipe_stops_at_its_benchmarks_target_and_says_so(capsys, tmp
     assert config["train"]["stop_when"] == []
     config, _out = dry_run(capsys, "--data", "digits", "--preset", "digits-dcgan")
     assert config["train"]["stop_when"] == []  # the classic DCGAN trains its steps, as its paper did
+
+
+def test_compare_trains_the_image_recipe_its_whole_budget():
+    assert load_preset("best-images").train.stop_when is None  # the data's target, chosen when it is loaded
+    assert comparison_config("stacked-digits", "best").train.stop_when == ()  # the same steps as the others
