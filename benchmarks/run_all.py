@@ -1,4 +1,4 @@
-"""`make bench`: every benchmark, one after another (about 3 hours on 2 cores), then RESULTS.md.
+"""`make bench`: every benchmark, one after another (about 4 hours on 2 cores), then RESULTS.md.
 
     python benchmarks/run_all.py                       # all of them
     python benchmarks/run_all.py bench_demo bench_lab   # some of them (RESULTS.md is still rebuilt)
@@ -37,6 +37,8 @@ RUNS = [
                    "30", "--output", "lab_unseen"]),
     ("bench_lab", ["--data", "stacked-digits", "--seeds", "3", "--output", "lab_stacked"]),
     ("bench_quality", ["--rows", "ring8", "grid25", "heldout", "--workers", "2", "--output", "quality_default"]),
+    ("bench_quality", ["--rows", "stacked-digits", "digits", "--seeds", "3", "--workers", "2", "--output",
+                       "quality_images"]),
     ("bench_mutations", []),
 ]
 
