@@ -5,9 +5,11 @@ import json
 
 import numpy as np
 import pytest
+import yaml
 from PIL import Image
 
 from gandojo.cli import main
+from gandojo.runs.checkpoint import load_checkpoint
 
 FAST = ["train.log_every=5", "train.eval_every=10", "train.sample_every=10", "train.checkpoint_every=10",
         "train.eval_samples=500", "train.batch_size=32", "model.width=8", "model.latent_dim=16"]
@@ -106,6 +108,21 @@ def test_stacked_digits_train_and_evaluate(tmp_path, gandojo_cache, capsys):
     # 300 real stacked images hit about 260 distinct modes; a generator after 4 steps hits far fewer
     assert result["real_modes_covered"] > 200 and result["modes_covered"] < result["real_modes_covered"] / 2
     assert result["kl"] > result["real_kl"] + 1
+
+
+def test_the_default_image_recipe_trains_a_spectrally_normalised_d_without_batch_norm(tmp_path, gandojo_cache):
+    """No preset: best-images, its D's layers under spectral norm and no batch norm, its target not reached."""
+    run = tmp_path / "best"
+    assert main(["train", "--data", "digits", "--steps", "10", "--out", str(run), "--quiet", "--cache-dir",
+                 str(gandojo_cache), *FAST]) == 0
+    summary = json.loads((run / "summary.json").read_text())
+    assert (summary["status"], summary["steps"]) == ("finished", 10)
+    critic = load_checkpoint(run / "checkpoints" / "final.pt")["trainer"]["discriminator"]
+    weights = [key for key in critic if key.endswith("weight.original")]  # torch's spectral-norm parametrisation
+    assert len(weights) == 4 and all(f"{key[:-len('original')]}0._u" in critic for key in weights)
+    assert not any("running_mean" in key for key in critic)  # no batch norm in D
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    assert config["train"]["stop_when"] == ["classes_covered >= 10", "frechet <= 2 * frechet_floor"]
 
 
 def test_image_folder_run_lists_skipped_files(tmp_path, capsys):
