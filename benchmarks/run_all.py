@@ -1,4 +1,4 @@
-"""`make bench`: every benchmark, one after another (about 4 hours on 2 cores), then RESULTS.md.
+"""`make bench`: every benchmark, one after another (about 5 hours on 2 cores), then RESULTS.md.
 
     python benchmarks/run_all.py                       # all of them
     python benchmarks/run_all.py bench_demo bench_lab   # some of them (RESULTS.md is still rebuilt)
