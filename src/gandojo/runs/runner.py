@@ -184,10 +184,8 @@ def _continued_config(saved: Config, requested: Config) -> Config:
         raise ValueError(f"--resume continues the saved run; only the budget and logging "
                          f"({', '.join(RESUMABLE_CHANGES)}) may "
                          f"change, not {', '.join(changed)}")
-    return replace(saved, train=replace(saved.train, steps=requested.train.steps,
-                                        time_limit=requested.train.time_limit,
-                                        stop_when=requested.train.stop_when,
-                                        tensorboard=requested.train.tensorboard))
+    keys = [key.removeprefix("train.") for key in RESUMABLE_CHANGES]  # every one a train key
+    return replace(saved, train=replace(saved.train, **{key: getattr(requested.train, key) for key in keys}))
 
 
 def _saved_config(run_dir: Path, payload: dict[str, Any] | None) -> Config:
