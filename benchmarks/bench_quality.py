@@ -256,10 +256,10 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"reference loop (benchmarks/reference_loop.py): {speed:.1f} steps per second on this machine with "
               f"{threads or torch_threads()} torch thread(s); {os.cpu_count()} cores, {args.workers} run(s) at a time"
               + (f"; every run with {' '.join(extra)}" if extra else ""), flush=True)
-        plan = []  # (row key, time limit, job) for every run of every row
+        plan, limits = [], {}  # (row key, time limit, job) for every run of every row; each row's time limit
         for key in args.rows:
             row = ROWS[key]
-            limit = row.seconds if row.seconds is not None else row.reference_steps / speed
+            limit = limits[key] = row.seconds if row.seconds is not None else row.reference_steps / speed
             if key in ("heldout", "tuning"):
                 seeds = HELD_OUT if key == "heldout" else TUNING
                 jobs = [(mixture(s), seed) for s in seeds[:args.mixtures] for seed in range(args.seeds or row.seeds)]
@@ -293,9 +293,8 @@ def main(argv: list[str] | None = None) -> dict:
             outcomes = [futures[i].result() for i in range(len(plan))]
         for key in args.rows:
             row = ROWS[key]
-            limit = next(lim for k, lim, _job in plan if k == key)
-            budget = (f"{row.reference_steps:,} reference steps = {limit:.1f} s here" if row.reference_steps
-                      else f"{limit / 60:.0f} minutes")
+            budget = (f"{row.reference_steps:,} reference steps = {limits[key]:.1f} s here" if row.reference_steps
+                      else f"{limits[key] / 60:.0f} minutes")
             print(f"\n{row.name}: budget {budget} per run; target {row.target}", flush=True)
             done = [outcome for (k, _lim, _job), outcome in zip(plan, outcomes, strict=True) if k == key]
             runs = []
