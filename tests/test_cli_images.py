@@ -125,6 +125,33 @@ def test_the_default_image_recipe_trains_a_spectrally_normalised_d_without_batch
     assert config["train"]["stop_when"] == ["classes_covered >= 10", "frechet <= 2 * frechet_floor"]
 
 
+
+def test_the_image_recipe_packs_pairs_and_trains_longer_on_stacked_digits_only(tmp_path, gandojo_cache, capsys):
+    """No preset on stacked digits: D judges pairs (its first layer sees 2 x 3 channels) over 40,000 steps; digits and
+    a user's images keep one sample per judgement and 25,000 steps; a pack the user gives is kept."""
+    run = tmp_path / "stacked"
+    assert main(["train", "--data", "stacked-digits", "--steps", "4", "--out", str(run), "--quiet", "--cache-dir",
+                 str(gandojo_cache), *FAST]) == 0
+    critic = load_checkpoint(run / "checkpoints" / "final.pt")["trainer"]["discriminator"]
+    first = next(value for key, value in critic.items() if key.endswith("weight.original"))
+    assert first.shape[1] == 6  # (width, 3 channels x 2 samples, 4, 4)
+    capsys.readouterr()
+
+    def dry_run(*args):
+        assert main(["train", "--out", str(tmp_path / "dry"), "--dry-run", *args]) == 0
+        out = capsys.readouterr().out
+        config = yaml.safe_load(out)
+        return config["objective"]["pack"], config["train"]["steps"], out
+
+    pack, steps, out = dry_run("--data", "stacked-digits")
+    assert (pack, steps) == (2, 40000) and "# default: objective.pack = 2: D judges pairs" in out
+    images = tmp_path / "faces.npy"
+    np.save(images, np.random.default_rng(0).uniform(0, 255, (64, 3, 16, 16)).astype(np.uint8))
+    for data in ("digits", str(images)):
+        pack, steps, out = dry_run("--data", data)
+        assert (pack, steps) == (1, 25000) and "# default: objective.pack = 1: D judges one sample" in out
+    assert dry_run("--data", "stacked-digits", "objective.pack=4")[0] == 4
+
 def test_image_folder_run_lists_skipped_files(tmp_path, capsys):
     folder = tmp_path / "pics"
     folder.mkdir()

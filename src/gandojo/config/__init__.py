@@ -15,11 +15,13 @@ filled in by :func:`resolve`, so the ``config.yaml`` of a run folder holds every
 from gandojo.config.defaults import (
     GENERIC_DEFAULTS,
     RECIPES,
+    pack_for_benchmark,
     recipe_for,
     requested_config,
     resolve,
     resolve_explained,
     steps_for_clusters,
+    steps_for_images,
     stop_for_benchmark,
     with_objective,
 )
@@ -84,7 +86,9 @@ __all__ = [
     "resolve",
     "resolve_explained",
     "save_yaml",
+    "pack_for_benchmark",
     "steps_for_clusters",
+    "steps_for_images",
     "stop_for_benchmark",
     "to_dict",
     "with_objective",

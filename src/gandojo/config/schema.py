@@ -97,7 +97,8 @@ class ObjectiveConfig:
     # wgan-gp: penalty weight; None = 0.1 on points (toy code), 10 on images
     gp_lambda: Annotated[Real, Field(ge=0)] | None = None
     warmup_schedule: bool = True  # wgan: 100 critic steps for the first 25 G steps and every 500th
-    pack: Positive = 1  # PacGAN (Lin et al. 2018): D judges this many samples at once
+    # PacGAN (Lin et al. 2018): D judges this many samples at once; None: chosen from the data (pack_for_benchmark)
+    pack: Positive | None = 1
     r1: Annotated[Real, Field(ge=0)] = 0.0  # R1 (Mescheder et al. 2018): γ/2 E‖∇D(x)‖² on real data
     r2: Annotated[Real, Field(ge=0)] = 0.0  # R2: the same on generated data
 

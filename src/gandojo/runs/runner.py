@@ -33,6 +33,7 @@ from gandojo.config import (
     resolve_explained,
     save_yaml,
     steps_for_clusters,
+    steps_for_images,
     stop_for_benchmark,
     to_dict,
 )
@@ -89,11 +90,16 @@ def adapt_to_data(config: Config, data: Dataset) -> tuple[Config, list[str]]:
 def chosen_from_data(config: Config, data: Dataset) -> tuple[Config, list[str]]:
     """Defaults the loaded data decides, and a line for each saying which value and why (``--dry-run``).
 
-    ``train.steps`` left None (the best recipe for points) is chosen from the clusters the data shows
-    (:func:`gandojo.data.clusters.count_clusters` on its points, or on 20,000 drawn from a distribution);
+    ``train.steps`` left None is chosen from the clusters the data shows (the best recipe for points:
+    :func:`gandojo.data.clusters.count_clusters` on its points, or on 20,000 drawn from a distribution) or, for
+    images, from the data's benchmark (:func:`~gandojo.config.defaults.steps_for_images`);
     ``train.stop_when`` left None (the best recipe for images) is the target of the data's benchmark.
     """
     chosen: list[str] = []
+    if config.train.steps is None and data.kind == "images":
+        steps, why = steps_for_images(data.benchmark)
+        config = replace(config, train=replace(config.train, steps=steps))
+        chosen.append(f"train.steps = {steps}: {why}")
     if config.train.steps is None:
         points = None
         if data.kind == "points":
