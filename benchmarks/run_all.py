@@ -35,10 +35,9 @@ RUNS = [
     ("bench_lab", ["--data", "ring8", "grid25", "--seeds", "10", "--classic-seeds", "2", "--classic-budget", "30"]),
     ("bench_lab", ["--data", "ring12-r5", "grid3x4-s10", "--seeds", "3", "--classic-seeds", "1", "--classic-budget",
                    "30", "--output", "lab_unseen"]),
-    ("bench_lab", ["--data", "stacked-digits", "--seeds", "3", "--output", "lab_stacked"]),
     ("bench_quality", ["--rows", "ring8", "grid25", "heldout", "--workers", "2", "--output", "quality_default"]),
-    ("bench_quality", ["--rows", "stacked-digits", "digits", "--seeds", "3", "--workers", "2", "--output",
-                       "quality_images"]),
+    ("bench_quality", ["--rows", "stacked-digits", "--seeds", "4", "--workers", "2", "--output", "quality_stacked"]),
+    ("bench_quality", ["--rows", "digits", "--seeds", "3", "--workers", "2", "--output", "quality_images"]),
     ("bench_mutations", []),
 ]
 
