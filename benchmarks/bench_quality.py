@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -184,7 +185,9 @@ def summarize(names: list[str]) -> None:
     for name in names:
         saved = json.loads((HERE / "results" / f"{name}.json").read_text())
         speed = saved["reference_steps_per_second"]
-        extra = " ".join(saved.get("extra") or []) or "the default recipe"
+        # the default recipe is the one of the commit the row ran on (its .txt header), not necessarily today's
+        ran_on = re.search(r", commit (\S+),", (HERE / "results" / f"{name}.txt").read_text())
+        extra = " ".join(saved.get("extra") or []) or f"the default recipe at commit {ran_on[1] if ran_on else '?'}"
         for key, runs in saved["rows"].items():
             print(f"{name}, {ROWS[key].name} ({extra}), {len(runs)} runs:")
             if key in ("stacked-digits", "digits"):
