@@ -125,7 +125,6 @@ def test_the_default_image_recipe_trains_a_spectrally_normalised_d_without_batch
     assert config["train"]["stop_when"] == ["classes_covered >= 10", "frechet <= 2 * frechet_floor"]
 
 
-
 def test_the_image_recipe_packs_pairs_and_trains_longer_on_stacked_digits_only(tmp_path, gandojo_cache, capsys):
     """No preset on stacked digits: D judges pairs (its first layer sees 2 x 3 channels) over 40,000 steps; digits and
     a user's images keep one sample per judgement and 25,000 steps; a pack the user gives is kept."""

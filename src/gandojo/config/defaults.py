@@ -188,7 +188,7 @@ def steps_for_clusters(clusters: int | None) -> tuple[int, str]:
 
 
 # The best recipe for images trains this many steps (train.steps: null); stacked digits, with D judging pairs,
-# take about 40,000 steps in their 15-minute budget and keep improving (benchmarks/results/quality_images.txt).
+# take about 40,000 steps in their 15-minute budget and keep improving (benchmarks/results/quality_stacked.txt).
 IMAGE_STEPS, IMAGE_STEPS_FOR_BENCHMARK = 25000, {"stacked-digits": 40000}
 
 
