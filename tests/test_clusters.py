@@ -60,11 +60,11 @@ def dry_run(capsys, *args: str) -> tuple[dict, str]:
 def test_the_best_recipe_chooses_its_steps_from_the_data_and_says_why(tmp_path, capsys):
     ring, said = dry_run(capsys, "--data", "ring8")
     assert ring["train"]["steps"] == 8000 and "# default: train.steps = 8000: 8 separate clusters" in said
-    assert dry_run(capsys, "--data", "grid25")[0]["train"]["steps"] == 12000
+    assert dry_run(capsys, "--data", "grid25")[0]["train"]["steps"] == 13000
     mine = tmp_path / "grid.npy"
     np.save(mine, grid(7, 8) * 40 - 300)
     user, said = dry_run(capsys, "--data", str(mine))
-    assert user["train"]["steps"] == 14000 and "56 separate clusters" in said  # 6,000 + 250 x 56, at most 14,000
+    assert user["train"]["steps"] == 14000 and "56 separate clusters" in said  # 6,000 + 280 x 56, at most 14,000
     np.save(mine, np.random.default_rng(0).standard_normal((5000, 4)))
     assert dry_run(capsys, "--data", str(mine))[0]["train"]["steps"] == 8000  # 4-D: not counted
     given, said = dry_run(capsys, "--data", "grid25", "--steps", "300")
