@@ -45,9 +45,13 @@ SECTIONS = [
      "preset stops far short of the budget, and nothing was tuned for this data yet."),
     ("Quality where nobody tuned: the default recipe, in reference steps", "quality_default",
      "`benchmarks/bench_quality.py`: the default recipe (`best-points`, no flags: 128-unit MLPs, Adam at 2e-3 "
-     "decayed linearly over steps chosen from the clusters the data shows) on ring8, grid25 and the 20 held-out "
-     "random mixtures, every seed, within the same budgets as the rows below; two runs at a time with one torch "
-     "thread each, the reference loop timed alone with one thread."),
+     "with betas (0.5, 0.9) decayed linearly over steps chosen from the clusters the data shows, 6,000 + 280 per "
+     "cluster) on ring8, grid25 and the 20 held-out random mixtures, every seed, within the same budgets as the "
+     "rows below; two runs at a time with one torch thread each, the reference loop timed alone with one thread."),
+    ("Quality where nobody tuned: the default recipe before Adam's beta2 of 0.9 (ablation)", "quality_default_0ffcbb7",
+     "The same benchmark at commit 0ffcbb7: Adam's betas (0.5, 0.999), the GAN paper default, and 6,000 + 250 "
+     "steps per cluster (8,000 for ring8, 12,000 for grid25). Saved as quality_default at the time, renamed "
+     "after its commit."),
     ("Quality where nobody tuned: the first run of the data-chosen steps (ablation)", "quality_default_6f007b8",
      "The same benchmark at commit 6f007b8, the recipe's first form with its steps chosen from the data: 4,500 + 300 "
      "per cluster (7,000 for ring8, 12,000 for grid25), before the minibatch standard deviation was written out. "
