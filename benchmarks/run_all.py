@@ -37,7 +37,7 @@ RUNS = [
                    "30", "--output", "lab_unseen"]),
     ("bench_quality", ["--rows", "ring8", "grid25", "heldout", "--workers", "2", "--output", "quality_default"]),
     ("bench_quality", ["--rows", "stacked-digits", "--seeds", "4", "--workers", "2", "--output", "quality_stacked"]),
-    ("bench_quality", ["--rows", "digits", "--seeds", "3", "--workers", "2", "--output", "quality_images"]),
+    ("bench_quality", ["--rows", "digits", "--seeds", "3", "--workers", "2", "--output", "quality_digits"]),
     ("bench_mutations", []),
 ]
 

@@ -119,7 +119,7 @@ def test_user_values_win_over_defaults():
     assert cfg.optim.lr == 0.001 and cfg.objective.n_critic == 3 and cfg.optim.betas == (0.5, 0.999)
 
 
-def test_the_best_recipe_for_points_forgets_squared_gradients_fast_and_another_objective_does_not_inherit_it():
+def test_the_best_recipes_forget_squared_gradients_fast_and_another_objective_does_not_inherit_it():
     from gandojo.config.defaults import requested_config
 
     recipe, _ = requested_config(data="ring8")
@@ -127,6 +127,7 @@ def test_the_best_recipe_for_points_forgets_squared_gradients_fast_and_another_o
     played, _ = requested_config(objective="gan", data="ring8")
     assert resolve(played).optim.betas == (0.5, 0.999)  # --objective gan plays the paper's
     assert resolve(apply_overrides(recipe, ["optim.betas=0.5,0.99"])).optim.betas == (0.5, 0.99)
+    assert resolve(requested_config(data="digits")[0]).optim.betas == (0.5, 0.9)  # and the images' (quality_digits)
 
 
 def test_batchnorm_critic_refused_for_wgan_gp():
