@@ -80,6 +80,10 @@ SECTIONS = [
      "The same benchmark on the bundled digits (10 minutes), 3 seeds, with the default image recipe of commit "
      "f41d470: `best-images` as above, with Adam's betas (0.5, 0.9) for both players, stopped at the first "
      "evaluation that meets the target."),
+    ("Quality where nobody tuned: stacked digits with the images' Adam betas (ablation)", "quality_stacked_betas",
+     "One seed of stacked digits with the image recipe of commit f41d470, Adam's betas (0.5, 0.9) instead of "
+     "(0.5, 0.999); it ran beside the third digits run of `quality_digits`, one torch thread each. The KL rose, "
+     "so stacked digits keep the paper's betas in their own recipe, `best-stacked`."),
     ("Quality where nobody tuned: the digits before Adam's beta2 of 0.9, and stacked digits without packing "
      "(ablation)", "quality_images",
      "The same benchmark on stacked digits (15 minutes) and the digits (10 minutes), 3 seeds each, with the image "

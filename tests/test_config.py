@@ -128,6 +128,8 @@ def test_the_best_recipes_forget_squared_gradients_fast_and_another_objective_do
     assert resolve(played).optim.betas == (0.5, 0.999)  # --objective gan plays the paper's
     assert resolve(apply_overrides(recipe, ["optim.betas=0.5,0.99"])).optim.betas == (0.5, 0.99)
     assert resolve(requested_config(data="digits")[0]).optim.betas == (0.5, 0.9)  # and the images' (quality_digits)
+    stacked, recipe = requested_config(data="stacked-digits", overrides=["data.name=stacked-digits"])
+    assert recipe == "best-stacked" and resolve(stacked).optim.betas == (0.5, 0.999)  # quality_stacked_betas
 
 
 def test_batchnorm_critic_refused_for_wgan_gp():

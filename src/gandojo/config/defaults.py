@@ -12,17 +12,19 @@ from gandojo.config.schema import Config, apply_overrides
 from gandojo.i18n import _
 from gandojo.objectives import OBJECTIVES
 
-# The best recipe for each kind of data: what `gandojo train --data X` trains without --preset or --objective.
+# The best recipe for each kind of data: what `gandojo train --data X` trains without --preset or --objective;
+# a benchmark whose data wants other settings has its own.
 RECIPES = {"points": "best-points", "images": "best-images"}
+RECIPE_FOR_BENCHMARK = {"stacked-digits": "best-stacked"}
 
 
 def recipe_for(data: str) -> str:
-    """The preset of the best recipe for the kind of data ``data`` names (points when it names nothing yet).
+    """The preset of the best recipe for the data ``data`` names (points when it names nothing yet).
 
-    >>> recipe_for("ring8"), recipe_for("digits")
-    ('best-points', 'best-images')
+    >>> recipe_for("ring8"), recipe_for("digits"), recipe_for("stacked-digits")
+    ('best-points', 'best-images', 'best-stacked')
     """
-    return RECIPES[data_kind(data) or "points"]
+    return RECIPE_FOR_BENCHMARK.get(data_benchmark(data) or "") or RECIPES[data_kind(data) or "points"]
 
 
 def requested_config(*, preset: str | None = None, objective: str | None = None, data: str | None = None,
