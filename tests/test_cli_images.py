@@ -151,6 +151,7 @@ def test_the_image_recipe_packs_pairs_and_trains_longer_on_stacked_digits_only(t
         assert (pack, steps) == (1, 25000) and "# default: objective.pack = 1: D judges one sample" in out
     assert dry_run("--data", "stacked-digits", "objective.pack=4")[0] == 4
 
+
 def test_image_folder_run_lists_skipped_files(tmp_path, capsys):
     folder = tmp_path / "pics"
     folder.mkdir()

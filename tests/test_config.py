@@ -16,6 +16,7 @@ from gandojo.config import (
     from_dict,
     load_preset,
     preset_names,
+    requested_config,
     resolve,
     resolve_explained,
     to_dict,
@@ -120,8 +121,6 @@ def test_user_values_win_over_defaults():
 
 
 def test_the_best_recipes_forget_squared_gradients_fast_and_another_objective_does_not_inherit_it():
-    from gandojo.config.defaults import requested_config
-
     recipe, _ = requested_config(data="ring8")
     assert resolve(recipe).optim.betas == (0.5, 0.9)  # the quality_default benchmark's betas
     played, _ = requested_config(objective="gan", data="ring8")
