@@ -32,8 +32,9 @@ browser:
 	    else echo "no$$missing: the browser tests that need it will be skipped"; fi; \
 	  fi
 
+# One pytest-xdist worker per core (each on one torch thread, conftest.py); a worker takes the next test when free.
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 # The lesson notebooks in JupyterLab (installed into .venv on first use); their runs go to notebooks/runs/.
 notebooks: $(STAMP)

@@ -54,9 +54,15 @@ def run(step: int, marker: str, go: str, args: list[str]) -> int:
 
 
 def serve() -> None:
-    import torch  # noqa: F401 - imported once here, shared by every forked run
+    # Imported once here and shared by every forked run: torch, and what a training run imports on first use
+    # (torch.optim's first parameter group imports torch._dynamo, about 2 s; the exact W solver imports POT).
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import ot  # noqa: F401
+    import torch._dynamo  # noqa: F401
 
+    import gandojo.cli.train  # noqa: F401
     import gandojo.runs.runner  # noqa: F401
+    import gandojo.viz.training  # noqa: F401
 
     for line in sys.stdin:
         request = json.loads(line)

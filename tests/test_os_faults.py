@@ -298,7 +298,7 @@ def test_a_real_full_file_system_then_a_read_only_one(small_tmpfs, monkeypatch, 
 # --- a kill storm ---------------------------------------------------------------------------------------------
 
 # a log line every step and a checkpoint every third: most kills leave log lines past the newest checkpoint
-STORM = [*TINY, "train.checkpoint_every=3", "train.log_every=1", "train.eval_every=10", "train.sample_every=10"]
+STORM = [*TINY, "train.checkpoint_every=3", "train.log_every=1", "train.eval_every=10", "train.sample_every=30"]
 
 
 def test_a_kill_storm_ends_where_a_straight_run_ends(tmp_path, monkeypatch):
