@@ -84,18 +84,30 @@ def torch_threads() -> int:
     return torch.get_num_threads()
 
 
-def timed_reference(threads: int | None) -> float:
-    """The reference loop's steps per second, with ``threads`` torch threads (None: torch's default)."""
-    if threads is None:
-        return reference_steps_per_second()
-    import torch
+def timed_reference(threads: int | None, workers: int = 1) -> float:
+    """The reference loop's steps per second under the load the runs will have: with one run at a time, timed
+    here with torch's default threads (``threads`` None); with ``workers`` runs at a time, ``workers`` copies of
+    the loop timed together, each a process on ``threads`` threads as each run is, and their mean speed. (Two runs
+    side by side on two cores each run about 40% slower than one alone; a reference timed alone would give each
+    that much less of its budget.)"""
+    if workers <= 1:
+        if threads is None:
+            return reference_steps_per_second()
+        import torch
 
-    before = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        return reference_steps_per_second()
-    finally:
-        torch.set_num_threads(before)
+        before = torch.get_num_threads()
+        torch.set_num_threads(threads)
+        try:
+            return reference_steps_per_second()
+        finally:
+            torch.set_num_threads(before)
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads or 1)}
+    loops = [subprocess.Popen([sys.executable, str(HERE / "reference_loop.py"), "--bare"], stdout=subprocess.PIPE,
+                              text=True, env=env) for _ in range(workers)]
+    speeds = [float(loop.communicate()[0].split()[-1]) for loop in loops]
+    if any(loop.returncode for loop in loops):
+        raise RuntimeError("a reference loop failed")
+    return sum(speeds) / len(speeds)
 
 
 def draw_mixtures(panels: list[tuple], path: Path) -> Path:
@@ -230,8 +242,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--output", default="quality", help="name of the saved output under benchmarks/results/")
     parser.add_argument("--workers", type=int, default=1,
                         help="runs at a time, each with cores / workers torch threads; the reference loop is timed "
-                             "alone with as many threads as one run has, so a run slowed by its neighbour has less "
-                             "of its budget, never more")
+                             "under the same load (as many copies side by side, each with a run's threads), so a "
+                             "run's budget is its reference steps on the machine as it is while the runs share it")
     parser.add_argument("--keep", type=Path, default=None, help="write the run folders here and keep them")
     parser.add_argument("--summarize", nargs="+", metavar="NAME", default=None,
                         help="print the saved rows of benchmarks/results/NAME.json (means and extremes) and save "
@@ -254,10 +266,11 @@ def main(argv: list[str] | None = None) -> dict:
     with recorded(args.output, command.strip()), tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as scratch:
         tmp = str(args.keep or scratch)
         Path(tmp).mkdir(parents=True, exist_ok=True)
-        speed = timed_reference(threads)
+        speed = timed_reference(threads, args.workers)
         results["reference_steps_per_second"] = speed
         print(f"reference loop (benchmarks/reference_loop.py): {speed:.1f} steps per second on this machine with "
               f"{threads or torch_threads()} torch thread(s); {os.cpu_count()} cores, {args.workers} run(s) at a time"
+              + (f" (timed as {args.workers} copies side by side, their mean)" if args.workers > 1 else "")
               + (f"; every run with {' '.join(extra)}" if extra else ""), flush=True)
         plan, limits = [], {}  # (row key, time limit, job) for every run of every row; each row's time limit
         for key in args.rows:
@@ -313,7 +326,7 @@ def main(argv: list[str] | None = None) -> dict:
                       flush=True)
             results["rows"][key] = runs
             print(f"{row.name}, {len(runs)} runs: {verdict(key, runs)}", flush=True)
-        after = timed_reference(threads)
+        after = timed_reference(threads, args.workers)
         results["reference_steps_per_second_after"] = after
         drift = abs(after - speed) / speed
         print(f"\nreference loop again at the end: {after:.1f} steps per second ({100 * drift:.0f}% from the start"

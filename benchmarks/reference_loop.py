@@ -6,6 +6,7 @@ G and D each 3 hidden layers of 256 ReLU units, latent 2, batch 512, Adam (2e-4,
 one G step per step, on a ring of 8 Gaussians. A budget of N reference steps is N divided by its steps per second.
 
     python benchmarks/reference_loop.py            # prints this machine's reference steps per second
+    python benchmarks/reference_loop.py --bare     # the number alone
 """
 
 from __future__ import annotations
@@ -66,5 +67,10 @@ def reference_steps_per_second(seconds: float = 8.0, warmup: int = 30) -> float:
 
 
 if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--bare"]:  # the number alone, for bench_quality.py's copies timed side by side
+        print(f"{reference_steps_per_second():.3f}")
+        sys.exit(0)
     print(f"{reference_steps_per_second():.1f} reference steps per second "
           f"(torch {torch.__version__}, {torch.get_num_threads()} threads)")
