@@ -250,3 +250,21 @@ def test_what_was_not_finite_is_said_in_the_readers_language_and_kept_english_fo
     with i18n.speaking("ja"):
         err = NonFiniteError(3, NON_FINITE["generator"][0], {})
     assert err.what == "generator loss" and "generator" not in str(err) and "生成器の損失" in str(err)
+
+
+@pytest.mark.parametrize("data", ["grid25", "digits", "stacked-digits"])
+def test_dry_run_says_every_preset_and_default_and_why_in_japanese(data, capsys):
+    assert main(["train", "--data", data, "--dry-run", "--lang", "ja"]) == 0
+    said = [line for line in capsys.readouterr().out.splitlines() if line.startswith("# ")]
+    assert said[0].startswith("# プリセット: best-") and len(said) >= 5
+    untranslated = [line for line in said if display_width(line) == len(line)]  # no wide (Japanese) character
+    assert not untranslated
+    assert main(["train", "--data", data, "--dry-run"]) == 0  # English again, the same lines
+    english = [line for line in capsys.readouterr().out.splitlines() if line.startswith("# ")]
+    assert len(english) == len(said) and all(display_width(line) == len(line) for line in english)
+
+
+def test_the_presets_list_describes_each_preset_in_japanese(capsys):
+    assert main(["presets", "--lang", "ja"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 10 and all(display_width(line) > len(line) for line in lines)

@@ -37,6 +37,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from gandojo.i18n import N_
+
 if TYPE_CHECKING:
     from torch import Tensor, nn
 
@@ -399,9 +401,9 @@ class GradientPenalty(WassersteinObjective):
 
 
 _POINTS_GP = {
-    "objective.gp_lambda": (0.1, "the WGAN-GP toy code's λ; the paper's λ = 10 fails on toy mixtures"),
-    "optim.betas": ((0.5, 0.9), "the WGAN-GP toy code's Adam betas"),
-    "model.hidden": (256, "a wider MLP, as in the WGAN-GP toy code (512 there)"),
+    "objective.gp_lambda": (0.1, N_("the WGAN-GP toy code's λ; the paper's λ = 10 fails on toy mixtures")),
+    "optim.betas": ((0.5, 0.9), N_("the WGAN-GP toy code's Adam betas")),
+    "model.hidden": (256, N_("a wider MLP, as in the WGAN-GP toy code (512 there)")),
 }
 
 _ALL = [

@@ -123,8 +123,9 @@ def train(
         if dry_run:
             checked, notes = runner.check_config(config)
             if recipe is not None:
-                notes.insert(0, f"preset: {recipe}, the best recipe for this kind of data; choose another with "
-                                f"--preset or --objective. {cfg.preset_description(recipe)}")
+                notes.insert(0, _("preset: {recipe}, the best recipe for this kind of data; choose another with "
+                                  "--preset or --objective. {description}").format(
+                    recipe=recipe, description=cfg.preset_description(recipe)))
             console.print(cfg.dump_yaml(checked) + "".join(f"# {line}\n" for line in notes), end="",
                           markup=False, highlight=False)
             return

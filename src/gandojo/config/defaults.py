@@ -9,7 +9,7 @@ from typing import Any
 from gandojo.catalogue import PROTOCOL_SAMPLES, data_benchmark, data_kind
 from gandojo.config.files import load_preset
 from gandojo.config.schema import Config, apply_overrides
-from gandojo.i18n import _
+from gandojo.i18n import N_, _
 from gandojo.objectives import OBJECTIVES
 
 # The best recipe for each kind of data: what `gandojo train --data X` trains without --preset or --objective;
@@ -66,8 +66,8 @@ def with_objective(config: Config, name: str) -> Config:
 # and defaults that depend on the kind of data as well as the objective, are the objective's own
 # (gandojo.objectives: defaults, data_defaults).
 GENERIC_DEFAULTS: dict[str, tuple[Any, str]] = {
-    "objective.gp_lambda": (10.0, "the WGAN-GP paper's λ"),
-    "model.hidden": (128, "gandojo's toy MLP width"),
+    "objective.gp_lambda": (10.0, N_("the WGAN-GP paper's λ")),
+    "model.hidden": (128, N_("gandojo's toy MLP width")),
 }
 
 
@@ -92,8 +92,8 @@ def resolve_explained(config: Config) -> tuple[Config, list[str]]:
     recipe = {**GENERIC_DEFAULTS, **game.data_defaults.get(kind or "", {})}
     notes: list[str] = []
 
-    def chosen(key: str, value: Any, why: str) -> Any:
-        notes.append(f"{key} = {_plain(value)}: {why}")
+    def chosen(key: str, value: Any, why: str) -> Any:  # why: in English (marked) or already in the reader's
+        notes.append(f"{key} = {_plain(value)}: {_(why)}")
         return value
 
     def pick(key: str, given: Any, paper: Any) -> Any:
@@ -101,7 +101,7 @@ def resolve_explained(config: Config) -> tuple[Config, list[str]]:
             return given
         if key in recipe:
             return chosen(key, *recipe[key])
-        return chosen(key, paper, f"the {name} default (the README's paper-defaults table)")
+        return chosen(key, paper, _("the {name} default (the README's paper-defaults table)").format(name=name))
 
     optim = config.optim
     # A different optimizer than the paper's keeps only what the user gave; defaults fill the rest.
@@ -122,11 +122,11 @@ def resolve_explained(config: Config) -> tuple[Config, list[str]]:
     norm = model.critic_norm
     if norm is None:
         if model.family == "mlp":
-            norm = chosen("model.critic_norm", "none", "MLP critics have no normalisation")
+            norm = chosen("model.critic_norm", "none", N_("MLP critics have no normalisation"))
         elif game.per_sample_penalty:
-            norm = chosen("model.critic_norm", "layer", "the gradient penalty is per sample: no batch norm")
+            norm = chosen("model.critic_norm", "layer", N_("the gradient penalty is per sample: no batch norm"))
         else:
-            norm = chosen("model.critic_norm", "batch", "DCGAN's batch normalisation")
+            norm = chosen("model.critic_norm", "batch", N_("DCGAN's batch normalisation"))
     if game.per_sample_penalty and norm == "batch":
         raise ValueError(f"model.critic_norm='batch' cannot be used with {name}: the gradient penalty is "
                          "per sample and batch normalisation mixes samples; use 'layer' or 'none'")
@@ -137,8 +137,8 @@ def resolve_explained(config: Config) -> tuple[Config, list[str]]:
     if standardize is None:
         user_points = kind == "points" and data_benchmark(config.data.name) is None
         standardize = chosen("model.standardize", user_points,
-                             "your point data is standardised for training and mapped back" if user_points else
-                             "only your own point data is standardised; bundled data trains as is")
+                             N_("your point data is standardised for training and mapped back") if user_points else
+                             N_("only your own point data is standardised; bundled data trains as is"))
     model = replace(model, critic_norm=norm, hidden=hidden, standardize=standardize)
     if objective.pack is None:
         objective = replace(objective, pack=chosen("objective.pack", *pack_for_benchmark(data_benchmark(
@@ -155,12 +155,13 @@ def resolve_explained(config: Config) -> tuple[Config, list[str]]:
         on_cpu = train.device == "cpu"
         train = replace(train, channels_last=model.family == "dcgan" and chosen(
             "train.channels_last", on_cpu,
-            "DCGAN trains faster on the CPU in channels-last layout (benchmarks/bench_speed.py)" if on_cpu else
-            "not measured on this device yet, so off (on the CPU it is on: measured faster there)"))
+            N_("DCGAN trains faster on the CPU in channels-last layout (benchmarks/bench_speed.py)") if on_cpu else
+            N_("not measured on this device yet, so off (on the CPU it is on: measured faster there)")))
     if train.eval_samples is None:
         benchmark = data_benchmark(config.data.name)
         train = replace(train, eval_samples=chosen("train.eval_samples", PROTOCOL_SAMPLES[benchmark],
-                                                   f"the {benchmark or 'default'} protocol's sample count"))
+                                                   _("the {benchmark} protocol's sample count").format(
+                                                       benchmark=benchmark or "default")))
     return replace(config, optim=optim, objective=objective, model=model, train=train), notes
 
 

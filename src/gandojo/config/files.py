@@ -43,14 +43,24 @@ def preset_names() -> list[str]:
 
 
 def preset_description(name: str) -> str:
-    """What a bundled preset shows: the comment at the top of its file.
+    """What a bundled preset shows: the comment at the top of its file, in the reader's language (the catalogs
+    hold each file's comment: :func:`extract_preset_descriptions`).
 
     >>> preset_description("ring8-gan")
     'The original GAN (non-saturating generator loss) on ring8: 8 Gaussians on the unit circle, σ = 0.01.'
     """
-    text = (resources.files("gandojo") / "presets" / f"{name}.yaml").read_text()
+    return _(_leading_comment((resources.files("gandojo") / "presets" / f"{name}.yaml").read_text()))
+
+
+def _leading_comment(text: str) -> str:
     lines = itertools.takewhile(lambda line: line.startswith("#"), text.splitlines())
     return " ".join(line.lstrip("# ").strip() for line in lines)
+
+
+def extract_preset_descriptions(fileobj, keywords, comment_tags, options):
+    """Babel extractor (``babel.cfg``'s ``[gandojo_presets: ...]``, run by ``make messages``): a preset file's
+    leading comment, the message :func:`preset_description` translates."""
+    yield 1, None, _leading_comment(fileobj.read().decode("utf-8")), ["preset description"]
 
 
 def load_preset(name_or_path: str) -> Config:

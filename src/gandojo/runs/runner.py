@@ -137,8 +137,8 @@ def check_config(config: Config) -> tuple[Config, list[str]]:
     """The config that would run (``--dry-run``), with a line for each default chosen and each warning."""
     defaults = resolve_explained(config)[1]
     config, _data, warnings = prepare(config, explain=defaults)
-    return config, [f"default: {line}" for line in defaults] + [_("warning: {message}").format(message=w)
-                                                                    for w in warnings]
+    return config, [_("default: {line}").format(line=line) for line in defaults] + [
+        _("warning: {message}").format(message=w) for w in warnings]
 
 
 # The signals that stop a run cleanly: Ctrl-C; what Slurm, docker, Kubernetes, systemd and torchrun send; a
