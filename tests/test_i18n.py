@@ -256,9 +256,11 @@ def test_what_was_not_finite_is_said_in_the_readers_language_and_kept_english_fo
 def test_dry_run_says_every_preset_and_default_and_why_in_japanese(data, capsys):
     assert main(["train", "--data", data, "--dry-run", "--lang", "ja"]) == 0
     said = [line for line in capsys.readouterr().out.splitlines() if line.startswith("# ")]
-    assert said[0].startswith("# プリセット: best-") and len(said) >= 5
-    untranslated = [line for line in said if display_width(line) == len(line)]  # no wide (Japanese) character
-    assert not untranslated
+    assert len(said) >= 5
+    reasons = [line.split(": ", 2)[-1] for line in said[1:]]  # "# 既定: key = value: why"
+    assert said[0].startswith("# プリセット: best-") and "--preset" in said[0]
+    untranslated = [why for why in [said[0].split("選べます。", 1)[-1], *reasons] if display_width(why) == len(why)]
+    assert not untranslated  # each reason has wide (Japanese) characters, the preset's description too
     assert main(["train", "--data", data, "--dry-run"]) == 0  # English again, the same lines
     english = [line for line in capsys.readouterr().out.splitlines() if line.startswith("# ")]
     assert len(english) == len(said) and all(display_width(line) == len(line) for line in english)
