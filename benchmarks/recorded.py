@@ -51,11 +51,22 @@ def commit() -> str:
     return sha + ("+changes" if dirty else "")
 
 
+def cpu() -> str:
+    """The CPU's model name and whether it has AVX-512 (what moves a benchmark's seconds most), where Linux says."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return platform.processor() or "CPU unknown"
+    model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")),
+                 "CPU unknown")
+    return f"{model} ({'with' if 'avx512f' in info else 'no'} AVX-512)"
+
+
 def machine() -> str:
-    """One line on where a benchmark ran (cores, torch threads, load at the start)."""
+    """One line on where a benchmark ran (the CPU, cores, torch threads, load at the start)."""
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__} with {torch.get_num_threads()} "
-            f"threads, load average {load:.2f} at the start")
+    return (f"{platform.machine()}, {cpu()}, {os.cpu_count()} cores, torch {torch.__version__} with "
+            f"{torch.get_num_threads()} threads, load average {load:.2f} at the start")
 
 
 @contextlib.contextmanager
