@@ -54,6 +54,9 @@ SECTIONS = [
      "each and the reference loop timed as two copies side by side (commit 2578999 on). Its budgets in seconds are "
      "244.0 s for grid25 and 162.7 s for ring8, against 88.8 s and 59.2 s on the first machine; the recipe's steps "
      "do not all fit there, and the time limit stops every run before its last step."),
+    ("Quality where nobody tuned: the first 10 held-out mixtures on the second machine", "quality_heldout_amd",
+     "The held-out row's first 10 mixtures (`--mixtures 10`) on the machine without AVX-512, as the row above: a "
+     "check that the reference-step budgets hold there, not the row's 20."),
     ("Quality where nobody tuned: the default recipe before Adam's beta2 of 0.9 (ablation)", "quality_default_0ffcbb7",
      "The same benchmark at commit 0ffcbb7: Adam's betas (0.5, 0.999), the GAN paper default, and 6,000 + 250 "
      "steps per cluster (8,000 for ring8, 12,000 for grid25). Saved as quality_default at the time, renamed "
