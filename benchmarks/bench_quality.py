@@ -85,23 +85,12 @@ def torch_threads() -> int:
 
 
 def timed_reference(threads: int | None, workers: int = 1) -> float:
-    """The reference loop's steps per second under the load the runs will have: with one run at a time, timed
-    here with torch's default threads (``threads`` None); with ``workers`` runs at a time, ``workers`` copies of
-    the loop timed together, each a process on ``threads`` threads as each run is, and their mean speed. (Two runs
-    side by side on two cores each run about 40% slower than one alone; a reference timed alone would give each
-    that much less of its budget.)"""
+    """The reference loop's steps per second under the load the runs will have: one run at a time (``threads``
+    None, torch's default), timed here; ``workers`` runs at a time, ``workers`` copies of the loop timed side by
+    side, each a process on ``threads`` threads as each run is, and their mean."""
     if workers <= 1:
-        if threads is None:
-            return reference_steps_per_second()
-        import torch
-
-        before = torch.get_num_threads()
-        torch.set_num_threads(threads)
-        try:
-            return reference_steps_per_second()
-        finally:
-            torch.set_num_threads(before)
-    env = {**os.environ, "OMP_NUM_THREADS": str(threads or 1)}
+        return reference_steps_per_second()
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
     loops = [subprocess.Popen([sys.executable, str(HERE / "reference_loop.py"), "--bare"], stdout=subprocess.PIPE,
                               text=True, env=env) for _ in range(workers)]
     speeds = [float(loop.communicate()[0].split()[-1]) for loop in loops]

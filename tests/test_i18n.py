@@ -252,18 +252,21 @@ def test_what_was_not_finite_is_said_in_the_readers_language_and_kept_english_fo
     assert err.what == "generator loss" and "generator" not in str(err) and "生成器の損失" in str(err)
 
 
-@pytest.mark.parametrize("data", ["grid25", "digits", "stacked-digits"])
-def test_dry_run_says_every_preset_and_default_and_why_in_japanese(data, capsys):
-    assert main(["train", "--data", data, "--dry-run", "--lang", "ja"]) == 0
+@pytest.mark.parametrize("args", [["--data", "grid25"], ["--data", "digits"], ["--data", "stacked-digits"],
+                                  ["--data", "ring8", "--objective", "wgan-gp"]], ids=" ".join)
+def test_dry_run_says_every_preset_and_default_and_why_in_japanese(args, capsys):
+    assert main(["train", *args, "--dry-run", "--lang", "ja"]) == 0
     said = [line for line in capsys.readouterr().out.splitlines() if line.startswith("# ")]
     assert len(said) >= 5
-    reasons = [line.split(": ", 2)[-1] for line in said[1:]]  # "# 既定: key = value: why"
-    assert said[0].startswith("# プリセット: best-") and "--preset" in said[0]
-    untranslated = [why for why in [said[0].split("選べます。", 1)[-1], *reasons] if display_width(why) == len(why)]
+    preset = [] if "--objective" in args else [said.pop(0)]  # the best recipe is said first, with what it is
+    assert all(line.startswith("# プリセット: best-") and "--preset" in line for line in preset)
+    reasons = [line.split(": ", 2)[-1] for line in said]  # "# 既定: key = value: why"
+    descriptions = [line.split("選べます。", 1)[-1] for line in preset]
+    untranslated = [why for why in [*descriptions, *reasons] if display_width(why) == len(why)]
     assert not untranslated  # each reason has wide (Japanese) characters, the preset's description too
-    assert main(["train", "--data", data, "--dry-run"]) == 0  # English again, the same lines
+    assert main(["train", *args, "--dry-run"]) == 0  # English again, the same lines
     english = [line for line in capsys.readouterr().out.splitlines() if line.startswith("# ")]
-    assert len(english) == len(said) and all(display_width(line) == len(line) for line in english)
+    assert len(english) == len(preset) + len(said) and all(display_width(line) == len(line) for line in english)
 
 
 def test_the_presets_list_describes_each_preset_in_japanese(capsys):

@@ -92,15 +92,19 @@ def resolve_explained(config: Config) -> tuple[Config, list[str]]:
     recipe = {**GENERIC_DEFAULTS, **game.data_defaults.get(kind or "", {})}
     notes: list[str] = []
 
-    def chosen(key: str, value: Any, why: str) -> Any:  # why: in English (marked) or already in the reader's
-        notes.append(f"{key} = {_plain(value)}: {_(why)}")
+    def chosen(key: str, value: Any, why: str) -> Any:  # why: in the reader's language
+        notes.append(f"{key} = {_plain(value)}: {why}")
         return value
+
+    def from_recipe(key: str) -> Any:  # the recipe's reasons are marked English: said in the reader's language
+        value, why = recipe[key]
+        return chosen(key, value, _(why))
 
     def pick(key: str, given: Any, paper: Any) -> Any:
         if given is not None:
             return given
         if key in recipe:
-            return chosen(key, *recipe[key])
+            return from_recipe(key)
         return chosen(key, paper, _("the {name} default (the README's paper-defaults table)").format(name=name))
 
     optim = config.optim
@@ -122,23 +126,23 @@ def resolve_explained(config: Config) -> tuple[Config, list[str]]:
     norm = model.critic_norm
     if norm is None:
         if model.family == "mlp":
-            norm = chosen("model.critic_norm", "none", N_("MLP critics have no normalisation"))
+            norm = chosen("model.critic_norm", "none", _("MLP critics have no normalisation"))
         elif game.per_sample_penalty:
-            norm = chosen("model.critic_norm", "layer", N_("the gradient penalty is per sample: no batch norm"))
+            norm = chosen("model.critic_norm", "layer", _("the gradient penalty is per sample: no batch norm"))
         else:
-            norm = chosen("model.critic_norm", "batch", N_("DCGAN's batch normalisation"))
+            norm = chosen("model.critic_norm", "batch", _("DCGAN's batch normalisation"))
     if game.per_sample_penalty and norm == "batch":
         raise ValueError(f"model.critic_norm='batch' cannot be used with {name}: the gradient penalty is "
                          "per sample and batch normalisation mixes samples; use 'layer' or 'none'")
     hidden = model.hidden
     if hidden is None:
-        hidden = recipe["model.hidden"][0] if model.family != "mlp" else chosen("model.hidden", *recipe["model.hidden"])
+        hidden = recipe["model.hidden"][0] if model.family != "mlp" else from_recipe("model.hidden")
     standardize = model.standardize
     if standardize is None:
         user_points = kind == "points" and data_benchmark(config.data.name) is None
         standardize = chosen("model.standardize", user_points,
-                             N_("your point data is standardised for training and mapped back") if user_points else
-                             N_("only your own point data is standardised; bundled data trains as is"))
+                             _("your point data is standardised for training and mapped back") if user_points else
+                             _("only your own point data is standardised; bundled data trains as is"))
     model = replace(model, critic_norm=norm, hidden=hidden, standardize=standardize)
     if objective.pack is None:
         objective = replace(objective, pack=chosen("objective.pack", *pack_for_benchmark(data_benchmark(
@@ -155,8 +159,8 @@ def resolve_explained(config: Config) -> tuple[Config, list[str]]:
         on_cpu = train.device == "cpu"
         train = replace(train, channels_last=model.family == "dcgan" and chosen(
             "train.channels_last", on_cpu,
-            N_("DCGAN trains faster on the CPU in channels-last layout (benchmarks/bench_speed.py)") if on_cpu else
-            N_("not measured on this device yet, so off (on the CPU it is on: measured faster there)")))
+            _("DCGAN trains faster on the CPU in channels-last layout (benchmarks/bench_speed.py)") if on_cpu else
+            _("not measured on this device yet, so off (on the CPU it is on: measured faster there)")))
     if train.eval_samples is None:
         benchmark = data_benchmark(config.data.name)
         train = replace(train, eval_samples=chosen("train.eval_samples", PROTOCOL_SAMPLES[benchmark],
