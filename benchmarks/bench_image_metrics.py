@@ -56,7 +56,8 @@ def main(argv: list[str] | None = None) -> dict:
         stacked = StackedDigitsScorer(stacked_digits(16), classifier=classifier, seed=0)
         real, _ = stacked.data.sample_with_modes(26000, torch.Generator().manual_seed(1))
         r = stacked.score(real)
-        print(f"real stacked digits (26,000): modes covered {r['modes_covered']}/1000, KL {r['kl']:.3f}")
+        print(f"real stacked digits (26,000): modes covered {r['modes_covered']}/1000, KL {r['kl']:.3f} = channels "
+              f"{' + '.join(f'{k:.3f}' for k in r['kl_channels'])} + dependence {r['kl_dependence']:.3f}")
     return results
 
 

@@ -148,7 +148,11 @@ def image_line(row: dict) -> str:
     if "frechet" in row:
         return (f"classes {row.get('classes_covered')}/10, Fréchet {fmt(row.get('frechet'), '.2f')} (floor "
                 f"{fmt(row.get('frechet_floor'), '.2f')}, ratio {fmt(row['frechet'] / row['frechet_floor'], '.2f')})")
-    return f"modes {row.get('modes_covered')}/{row.get('modes_total')}, KL {fmt(row.get('kl'), '.3f')}"
+    line = f"modes {row.get('modes_covered')}/{row.get('modes_total')}, KL {fmt(row.get('kl'), '.3f')}"
+    if row.get("kl_channels") is not None:  # results saved before the split was measured have none
+        line += (f" = channels {' + '.join(f'{k:.3f}' for k in row['kl_channels'])}"
+                 f" + dependence {row['kl_dependence']:.3f}")
+    return line
 
 
 def verdict(key: str, rows: list[dict]) -> str:

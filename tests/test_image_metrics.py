@@ -19,6 +19,7 @@ from gandojo.metrics.frechet import chunked_frechet, frechet_distance, frechet_f
 from gandojo.metrics.images import DigitsScorer, StackedDigitsScorer
 from gandojo.metrics.inception import inception_fid
 from gandojo.metrics.prdc import prdc
+from gandojo.metrics.report import format_image_metrics
 from gandojo.metrics.scoring import make_evaluator
 from gandojo.train import fit
 from run_helpers import trainer_for
@@ -177,6 +178,23 @@ def test_stacked_digits_real_versus_collapsed(classifier):
     assert result["kl"] < 0.4 and abs(result["kl"] - result["real_kl"]) < 0.1
     collapsed = stacked.score(real[:1].repeat(500, 1, 1, 1))
     assert collapsed["modes_covered"] == 1 and collapsed["kl"] == pytest.approx(np.log(1000))
+    # the split: one digit per channel is log 10 in each channel and no dependence left
+    assert collapsed["kl_channels"] == pytest.approx([np.log(10)] * 3) and collapsed["kl_dependence"] < 1e-9
+    assert sorted(collapsed["per_channel"][1].values())[-1] == 1.0
+
+
+def test_stacked_digits_kl_split_names_the_channel_that_misses_a_digit(classifier):
+    """Real stacked digits without the 7s of the middle channel: that channel alone carries KL log(10/9)."""
+    data = stacked_digits(16)
+    stacked = StackedDigitsScorer(data, classifier=classifier, seed=3)
+    real, modes = data.sample_with_modes(3000, torch.Generator().manual_seed(7))
+    result = stacked.score(real[(modes // 10 % 10) != 7])
+    first, middle, last = result["kl_channels"]
+    assert middle == pytest.approx(np.log(10 / 9), abs=0.01) and first < 0.01 and last < 0.01
+    assert result["per_channel"][1]["7"] < 0.005 and 0.1 < result["per_channel"][1]["3"] < 0.125
+    assert sum(result["kl_channels"]) + result["kl_dependence"] == pytest.approx(result["kl"])
+    table = format_image_metrics(result)
+    assert table.startswith("digit  channel 1  channel 2  channel 3") and "KL " + f"{result['kl']:.3f} = " in table
 
 
 def evaluate_samples(samples, data, *, cache_dir):

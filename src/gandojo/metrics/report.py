@@ -81,6 +81,25 @@ def format_mode_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def channel_table(per_channel: list[dict[str, float]]) -> list[str]:
+    """Stacked digits: one line per digit with its share in each channel (the data draws 10% each).
+
+    >>> print("\\n".join(channel_table([{"0": 0.5, "1": 0.5}] * 3)))
+    digit  channel 1  channel 2  channel 3
+    0          50.0%      50.0%      50.0%
+    1          50.0%      50.0%      50.0%
+    """
+    label = _("digit")
+    heads = [_("channel {n}").format(n=n + 1) for n in range(len(per_channel))]
+    width = max(display_width(label), 1)
+    columns = [max(display_width(h), 6) for h in heads]
+    lines = [pad(label, width) + "".join("  " + pad(h, w) for h, w in zip(heads, columns))]
+    for digit in per_channel[0]:
+        lines.append(pad(digit, width) + "".join(
+            "  " + f"{100 * shares[digit]:.1f}%".rjust(w) for shares, w in zip(per_channel, columns)))
+    return lines
+
+
 def format_image_metrics(result: dict[str, Any]) -> str:
     """Human-readable table of a digits or stacked-digits result."""
     lines = share_table(N_("class"), result["per_class"]) if "per_class" in result else []
@@ -96,6 +115,12 @@ def format_image_metrics(result: dict[str, Any]) -> str:
         lines.append(_("modes covered {covered}/1000 · KL {kl} (real data: {real}/1000, KL {real_kl:.3f})").format(
             covered=result["modes_covered"], kl=fmt(result["kl"], ".3f"), real=result["real_modes_covered"],
             real_kl=result["real_kl"]))
+    if result.get("kl_channels") is not None:
+        lines[:0] = channel_table(result["per_channel"])
+        lines.append(_("KL {kl:.3f} = channels {channels} (each channel's digits against 10% each) "
+                       "+ dependence {dependence:.3f} (the channels not independent; finite samples alone leave some)").format(
+            kl=result["kl"], channels=" + ".join(f"{k:.3f}" for k in result["kl_channels"]),
+            dependence=result["kl_dependence"]))
     if "classifier_accuracy" in result:
         lines.append(_("(digits classifier, held-out accuracy {accuracy:.1f}%)").format(
             accuracy=100 * result["classifier_accuracy"]))
