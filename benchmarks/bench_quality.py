@@ -218,6 +218,7 @@ def history(folder: Path) -> None:
                 score = (f"classes {r.get('classes_covered')}/10, Fréchet {fmt(r.get('frechet'), '.2f')}"
                          if "frechet" in r else
                          f"modes {r['modes_covered']}/{r.get('modes_total')}, KL {fmt(r.get('kl'), '.3f')}"
+                         + (f" (dependence {r['kl_dependence']:.3f})" if r.get("kl_dependence") is not None else "")
                          if "kl" in r else f"modes {r['modes_covered']}/{r.get('modes_total')}, HQ "
                          f"{100 * r.get('high_quality', float('nan')):.1f}%")
                 print(f"  step {r['step']:>6} at {r['time']:7.1f} s: {score}")
@@ -231,6 +232,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--rows", nargs="+", default=["ring8", "grid25", "heldout", "stacked-digits", "digits"],
                         choices=list(ROWS))
     parser.add_argument("--seeds", type=int, default=None, help="seeds per row (default: 10; the mixtures: 1 each)")
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds run from here (default 0): a hard seed alone")
     parser.add_argument("--mixtures", type=int, default=None, help="only the first N mixtures of a mixture row")
     parser.add_argument("--output", default="quality", help="name of the saved output under benchmarks/results/")
     parser.add_argument("--workers", type=int, default=1,
@@ -243,11 +245,11 @@ def main(argv: list[str] | None = None) -> dict:
                              "them as quality_summary.txt; trains nothing")
     parser.add_argument("--history", type=Path, default=None, metavar="DIR",
                         help="print every evaluation of the run folders kept under DIR (--keep) and save it as "
-                             "quality_history.txt; trains nothing")
+                             "quality_history.txt (or --output's name); trains nothing")
     args = parser.parse_args(ours)
     command = "python benchmarks/bench_quality.py " + " ".join(argv)
     if args.history:
-        with recorded("quality_history", command.strip()):
+        with recorded("quality_history" if args.output == "quality" else args.output, command.strip()):
             history(args.history)
         return {}
     if args.summarize:
@@ -265,15 +267,18 @@ def main(argv: list[str] | None = None) -> dict:
               f"{threads or torch_threads()} torch thread(s); {os.cpu_count()} cores, {args.workers} run(s) at a time"
               + (f" (timed as {args.workers} copies side by side, their mean)" if args.workers > 1 else "")
               + (f"; every run with {' '.join(extra)}" if extra else ""), flush=True)
+        def seeds_of(row: Row) -> range:
+            return range(args.first_seed, args.first_seed + (args.seeds or row.seeds))
+
         plan, limits = [], {}  # (row key, time limit, job) for every run of every row; each row's time limit
         for key in args.rows:
             row = ROWS[key]
             limit = limits[key] = row.seconds if row.seconds is not None else row.reference_steps / speed
             if key in ("heldout", "tuning"):
                 seeds = HELD_OUT if key == "heldout" else TUNING
-                jobs = [(mixture(s), seed) for s in seeds[:args.mixtures] for seed in range(args.seeds or row.seeds)]
+                jobs = [(mixture(s), seed) for s in seeds[:args.mixtures] for seed in seeds_of(row)]
             else:
-                jobs = [(None, seed) for seed in range(args.seeds or row.seeds)]
+                jobs = [(None, seed) for seed in seeds_of(row)]
             plan += [(key, limit, job) for job in jobs]
 
         def one(item):
