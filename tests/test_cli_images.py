@@ -108,6 +108,11 @@ def test_stacked_digits_train_and_evaluate(tmp_path, gandojo_cache, capsys):
     # 300 real stacked images hit about 260 distinct modes; a generator after 4 steps hits far fewer
     assert result["real_modes_covered"] > 200 and result["modes_covered"] < result["real_modes_covered"] / 2
     assert result["kl"] > result["real_kl"] + 1
+    assert sum(result["kl_channels"]) + result["kl_dependence"] == pytest.approx(result["kl"])
+    # the run's own evaluations log the dependence beside the KL, and --stop-when may name it
+    logged = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    final = next(r for r in reversed(logged) if "kl" in r)
+    assert 0 <= final["kl_dependence"] <= final["kl"]
 
 
 def test_the_default_image_recipe_trains_a_spectrally_normalised_d_without_batch_norm(tmp_path, gandojo_cache):

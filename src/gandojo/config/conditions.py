@@ -23,7 +23,8 @@ from gandojo.i18n import _
 
 # What an evaluation reports (gandojo.metrics.scoring), and what the metrics log keeps of it.
 EVALUATION_KEYS = ("modes_covered", "modes_total", "high_quality", "reverse_kl", "classes_covered", "class_kl",
-                   "confident", "frechet", "frechet_floor", "precision", "recall", "density", "coverage", "kl")
+                   "confident", "frechet", "frechet_floor", "precision", "recall", "density", "coverage", "kl",
+                   "kl_dependence")
 CONDITION_KEYS = (*EVALUATION_KEYS, "wasserstein")
 
 _OPERATORS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
