@@ -12,6 +12,7 @@ the gap. Run it on an otherwise idle machine.
     python benchmarks/bench_quality.py --rows ring8 grid25 heldout --workers 2   # the 2-D rows (about 30 minutes)
     python benchmarks/bench_quality.py --rows tuning                 # the tuning half: for tuning, never reported
     python benchmarks/bench_quality.py --rows ring8 --seeds 3 -- train.steps=3000   # a candidate recipe
+    python benchmarks/bench_quality.py --rows digits --first-seed 1 --seeds 2 --workers 2   # seeds 1 and 2 only
 
 Arguments after ``--`` are passed to every ``gandojo train`` (a candidate's overrides, for tuning and ablations).
 Writes benchmarks/results/quality.txt and quality.json (``--output NAME`` for another name).

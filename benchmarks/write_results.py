@@ -109,6 +109,26 @@ SECTIONS = [
     ("Quality where nobody tuned: the long image runs, evaluation by evaluation", "quality_history",
      "Every evaluation of the image runs above (their run folders were kept with `--keep`), printed "
      "from their metrics.jsonl by the benchmark itself (`--history`, which trains nothing)."),
+    ("Quality where nobody tuned: stacked digits on a third machine, the current recipe", "quality_stacked_amd512",
+     "`best-stacked` unchanged, 2 seeds of 15 minutes on an AMD EPYC with AVX-512 (2 cores), two runs at a time "
+     "with one torch thread each; each KL split into the channels' digit shares and their dependence."),
+    ("Quality where nobody tuned: stacked digits with minibatch std (ablation)", "quality_stacked_mbs",
+     "The same two runs with `model.minibatch_std=true`, on the same machine."),
+    ("Quality where nobody tuned: stacked digits with nets twice as wide (ablation)", "quality_stacked_w64mbs",
+     "The same two runs with `model.width=64 model.minibatch_std=true` (G and D twice as wide), on the same "
+     "machine: better per step, fewer steps in the budget."),
+    ("Quality where nobody tuned: the wide stacked runs, evaluation by evaluation",
+     "quality_history_w64mbs",
+     "Every evaluation of the wide runs above (`--history`, which trains nothing), with the KL's dependence."),
+    ("Quality where nobody tuned: the current stacked runs on the third machine, evaluation by evaluation",
+     "quality_history_amd512",
+     "Every evaluation of the current recipe's two stacked runs on the third machine (`--history`)."),
+    ("Quality where nobody tuned: the digits' untuned seeds on the third machine, the current recipe",
+     "quality_digits_seeds12",
+     "`best-images` unchanged on the digits, seeds 1 and 2 (`--first-seed 1`; seed 0 is the one the image recipe "
+     "was tuned on), 10 minutes each, two at a time, on the AMD EPYC with AVX-512."),
+    ("Quality where nobody tuned: the digits with minibatch std (ablation)", "quality_digits_mbs",
+     "The same two digits runs with `model.minibatch_std=true`, on the same machine."),
     ("Quality where nobody tuned: each row's means and extremes", "quality_summary",
      "The saved rows above, summarised from their JSON by the benchmark itself (`--summarize`, which trains "
      "nothing): what the documents quote beside each verdict."),
