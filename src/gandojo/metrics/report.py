@@ -93,10 +93,10 @@ def channel_table(per_channel: list[dict[str, float]]) -> list[str]:
     heads = [_("channel {n}").format(n=n + 1) for n in range(len(per_channel))]
     width = max(display_width(label), 1)
     columns = [max(display_width(h), 6) for h in heads]
-    lines = [pad(label, width) + "".join("  " + pad(h, w) for h, w in zip(heads, columns))]
+    lines = [pad(label, width) + "".join("  " + pad(h, w) for h, w in zip(heads, columns, strict=True))]
     for digit in per_channel[0]:
         lines.append(pad(digit, width) + "".join(
-            "  " + f"{100 * shares[digit]:.1f}%".rjust(w) for shares, w in zip(per_channel, columns)))
+            "  " + f"{100 * shares[digit]:.1f}%".rjust(w) for shares, w in zip(per_channel, columns, strict=True)))
     return lines
 
 
@@ -117,10 +117,10 @@ def format_image_metrics(result: dict[str, Any]) -> str:
             real_kl=result["real_kl"]))
     if result.get("kl_channels") is not None:
         lines[:0] = channel_table(result["per_channel"])
-        lines.append(_("KL {kl:.3f} = channels {channels} (each channel's digits against 10% each) "
-                       "+ dependence {dependence:.3f} (the channels not independent; finite samples alone leave some)").format(
-            kl=result["kl"], channels=" + ".join(f"{k:.3f}" for k in result["kl_channels"]),
-            dependence=result["kl_dependence"]))
+        split = _("KL {kl:.3f} = channels {channels} (each channel's digits against 10% each) "
+                  "+ dependence {dependence:.3f} (the channels not independent; finite samples alone leave some)")
+        lines.append(split.format(kl=result["kl"], channels=" + ".join(f"{k:.3f}" for k in result["kl_channels"]),
+                                  dependence=result["kl_dependence"]))
     if "classifier_accuracy" in result:
         lines.append(_("(digits classifier, held-out accuracy {accuracy:.1f}%)").format(
             accuracy=100 * result["classifier_accuracy"]))
