@@ -114,6 +114,9 @@ SECTIONS = [
      "with one torch thread each; each KL split into the channels' digit shares and their dependence."),
     ("Quality where nobody tuned: stacked digits with minibatch std (ablation)", "quality_stacked_mbs",
      "The same two runs with `model.minibatch_std=true`, on the same machine."),
+    ("Quality where nobody tuned: stacked digits with a longer moving average of G (ablation)",
+     "quality_stacked_ema9995",
+     "The same two runs with `train.ema=0.9995` (the recipe's is 0.999), on the same machine."),
     ("Quality where nobody tuned: stacked digits with nets twice as wide (ablation)", "quality_stacked_w64mbs",
      "The same two runs with `model.width=64 model.minibatch_std=true` (G and D twice as wide), on the same "
      "machine: better per step, fewer steps in the budget."),
