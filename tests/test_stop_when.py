@@ -18,6 +18,7 @@ from run_helpers import log_lines, tiny_config
 
 def test_conditions_compare_a_score_with_a_number_or_a_multiple_of_another_score():
     assert parse_condition("kl<=0.1").holds({"kl": 0.1})
+    assert parse_condition("kl_dependence <= 0.05").holds({"kl_dependence": 0.03})  # stacked digits' split
     assert not parse_condition("kl < 0.1").holds({"kl": 0.1})
     assert parse_condition("frechet <= 2 * frechet_floor").holds({"frechet": 12.4, "frechet_floor": 6.2})
     assert not parse_condition("frechet <= 2 * frechet_floor").holds({"frechet": 12.5, "frechet_floor": 6.2})

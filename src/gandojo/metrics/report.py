@@ -91,7 +91,7 @@ def channel_table(per_channel: list[dict[str, float]]) -> list[str]:
     """
     label = _("digit")
     heads = [_("channel {n}").format(n=n + 1) for n in range(len(per_channel))]
-    width = max(display_width(label), 1)
+    width = display_width(label)
     columns = [max(display_width(h), 6) for h in heads]
     lines = [pad(label, width) + "".join("  " + pad(h, w) for h, w in zip(heads, columns, strict=True))]
     for digit in per_channel[0]:
@@ -117,10 +117,10 @@ def format_image_metrics(result: dict[str, Any]) -> str:
             real_kl=result["real_kl"]))
     if result.get("kl_channels") is not None:
         lines[:0] = channel_table(result["per_channel"])
-        split = _("KL {kl:.3f} = channels {channels} (each channel's digits against 10% each) "
-                  "+ dependence {dependence:.3f} (the channels not independent; finite samples alone leave some)")
-        lines.append(split.format(kl=result["kl"], channels=" + ".join(f"{k:.3f}" for k in result["kl_channels"]),
-                                  dependence=result["kl_dependence"]))
+        lines.append(_("KL {kl:.3f} = channels {channels} + dependence {dependence:.3f}").format(
+            kl=result["kl"], channels=" + ".join(f"{k:.3f}" for k in result["kl_channels"]),
+            dependence=result["kl_dependence"]))
+        lines.append(_("(channels: their digits against 10% each; dependence: partly finite samples)"))
     if "classifier_accuracy" in result:
         lines.append(_("(digits classifier, held-out accuracy {accuracy:.1f}%)").format(
             accuracy=100 * result["classifier_accuracy"]))
