@@ -132,6 +132,17 @@ SECTIONS = [
      "was tuned on), 10 minutes each, two at a time, on the AMD EPYC with AVX-512."),
     ("Quality where nobody tuned: the digits with minibatch std (ablation)", "quality_digits_mbs",
      "The same two digits runs with `model.minibatch_std=true`, on the same machine."),
+    ("Quality where nobody tuned: the digits' untuned seeds 3 and 4, the current recipe", "quality_digits_seeds34",
+     "`best-images` unchanged on the digits, seeds 3 and 4, 10 minutes each, two at a time, on the AMD EPYC with "
+     "AVX-512."),
+    ("Quality where nobody tuned: the digits with a wider DCGAN under bf16 autocast (ablation), seeds 1 and 2",
+     "quality_digits_w48bf16",
+     "`model.width=48 model.minibatch_std=true train.precision=bf16 train.steps=40000`: G and D 1.5 times as wide, "
+     "paid for by bfloat16 autocast (this CPU computes bfloat16 natively), on the same machine."),
+    ("Quality where nobody tuned: the wider DCGAN under bf16 autocast (ablation), seeds 3 and 4",
+     "quality_digits_w48bf16_s34",
+     "The same wider recipe on seeds 3 and 4: worse than the current recipe there (`quality_digits_seeds34`), "
+     "so it did not become the default."),
     ("Quality where nobody tuned: each row's means and extremes", "quality_summary",
      "The saved rows above, summarised from their JSON by the benchmark itself (`--summarize`, which trains "
      "nothing): what the documents quote beside each verdict."),
