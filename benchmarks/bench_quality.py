@@ -86,12 +86,12 @@ def torch_threads() -> int:
 
 
 def timed_reference(threads: int | None, workers: int = 1) -> float:
-    """The reference loop's steps per second under the load the runs will have: one run at a time (``threads``
-    None, torch's default), timed here; ``workers`` runs at a time, ``workers`` copies of the loop timed side by
-    side, each a process on ``threads`` threads as each run is, and their mean."""
-    if workers <= 1:
+    """The reference loop's steps per second under the load the runs will have: one run at a time on torch's
+    default threads (``threads`` None), timed here; otherwise ``workers`` copies of the loop (at least one) timed
+    side by side, each a process on ``threads`` threads as each run is, and their mean."""
+    if workers <= 1 and threads is None:
         return reference_steps_per_second()
-    env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
+    workers, env = max(1, workers), {**os.environ, "OMP_NUM_THREADS": str(threads)}
     loops = [subprocess.Popen([sys.executable, str(HERE / "reference_loop.py"), "--bare"], stdout=subprocess.PIPE,
                               text=True, env=env) for _ in range(workers)]
     speeds = [float(loop.communicate()[0].split()[-1]) for loop in loops]
@@ -240,6 +240,9 @@ def main(argv: list[str] | None = None) -> dict:
                         help="runs at a time, each with cores / workers torch threads; the reference loop is timed "
                              "under the same load (as many copies side by side, each with a run's threads), so a "
                              "run's budget is its reference steps on the machine as it is while the runs share it")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch threads per run (default: cores / workers with --workers, else torch's "
+                             "default): one run on one core beside another benchmark")
     parser.add_argument("--keep", type=Path, default=None, help="write the run folders here and keep them")
     parser.add_argument("--summarize", nargs="+", metavar="NAME", default=None,
                         help="print the saved rows of benchmarks/results/NAME.json (means and extremes) and save "
@@ -257,7 +260,7 @@ def main(argv: list[str] | None = None) -> dict:
         with recorded("quality_summary", command.strip()):
             summarize(args.summarize)
         return {}
-    threads = max(1, (os.cpu_count() or 1) // args.workers) if args.workers > 1 else None
+    threads = args.threads or (max(1, (os.cpu_count() or 1) // args.workers) if args.workers > 1 else None)
     results: dict = {"extra": extra, "rows": {}}
     with recorded(args.output, command.strip()), tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as scratch:
         tmp = str(args.keep or scratch)
@@ -266,7 +269,8 @@ def main(argv: list[str] | None = None) -> dict:
         results["reference_steps_per_second"] = speed
         print(f"reference loop (benchmarks/reference_loop.py): {speed:.1f} steps per second on this machine with "
               f"{threads or torch_threads()} torch thread(s); {os.cpu_count()} cores, {args.workers} run(s) at a time"
-              + (f" (timed as {args.workers} copies side by side, their mean)" if args.workers > 1 else "")
+              + (f" (timed as {args.workers} copies side by side, their mean)" if args.workers > 1 else
+                 " (timed in a process of its own)" if threads else "")
               + (f"; every run with {' '.join(extra)}" if extra else ""), flush=True)
         def seeds_of(row: Row) -> range:
             return range(args.first_seed, args.first_seed + (args.seeds or row.seeds))

@@ -143,6 +143,17 @@ SECTIONS = [
      "quality_digits_w48bf16_s34",
      "The same wider recipe on seeds 3 and 4: worse than the current recipe there (`quality_digits_seeds34`), "
      "so it did not become the default."),
+    ("Quality where nobody tuned: the digits under bf16 autocast (ablation), seeds 3 and 4", "quality_digits_bf16_s34",
+     "`train.precision=bf16 train.steps=40000`, the recipe otherwise unchanged, on the same machine: about a quarter "
+     "more steps in the 10 minutes and the same Fréchet distance at the end."),
+    ("Quality where nobody tuned: the digits' seeds 3 and 4, evaluation by evaluation, fp32", "quality_history_digits34",
+     "Every evaluation of the current recipe's runs in `quality_digits_seeds34` (`--history`)."),
+    ("Quality where nobody tuned: the digits' seeds 3 and 4, evaluation by evaluation, bf16",
+     "quality_history_digits_bf16",
+     "Every evaluation of the bf16 runs in `quality_digits_bf16_s34` (`--history`)."),
+    ("Quality where nobody tuned: the wider digits DCGAN under bf16, evaluation by evaluation",
+     "quality_history_digits_w48bf16",
+     "Every evaluation of the wider runs in `quality_digits_w48bf16` (`--history`)."),
     ("Quality where nobody tuned: each row's means and extremes", "quality_summary",
      "The saved rows above, summarised from their JSON by the benchmark itself (`--summarize`, which trains "
      "nothing): what the documents quote beside each verdict."),
