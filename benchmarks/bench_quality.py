@@ -187,18 +187,28 @@ def verdict(key: str, rows: list[dict]) -> str:
 
 
 def summarize(names: list[str]) -> None:
-    """Each saved row's means and extremes, from its JSON: what the documents quote beside the verdicts."""
+    """Each saved row's means and extremes, from its JSON: what the documents quote beside the verdicts. A name
+    ``a+b`` joins the runs of results ``a`` and ``b`` (seeds run in parts, with the same recipe) into one row."""
     for name in names:
-        saved = json.loads((HERE / "results" / f"{name}.json").read_text())
+        parts = name.split("+")
+        saved = json.loads((HERE / "results" / f"{parts[0]}.json").read_text())
+        for part in parts[1:]:
+            for key, runs in json.loads((HERE / "results" / f"{part}.json").read_text())["rows"].items():
+                saved["rows"][key] = saved["rows"].get(key, []) + runs
         speed = saved["reference_steps_per_second"]
         # the default recipe is the one of the commit the row ran on (its .txt header), not necessarily today's
-        ran_on = re.search(r", commit (\S+),", (HERE / "results" / f"{name}.txt").read_text())
-        extra = " ".join(saved.get("extra") or []) or f"the default recipe at commit {ran_on[1] if ran_on else '?'}"
+        ran_on = [re.search(r", commit (\S+),", (HERE / "results" / f"{part}.txt").read_text()) for part in parts]
+        commits = ", ".join(dict.fromkeys(found[1] if found else "?" for found in ran_on))
+        extra = " ".join(saved.get("extra") or []) or f"the default recipe at commit {commits}"
         for key, runs in saved["rows"].items():
             print(f"{name}, {ROWS[key].name} ({extra}), {len(runs)} runs:")
             if key in ("stacked-digits", "digits"):
-                for r in runs:
+                for r in sorted(runs, key=lambda r: r["seed"]):
                     print(f"  seed {r['seed']}: {r['steps']} steps, {image_line(r)}")
+                score = "frechet" if key == "digits" else "kl"
+                values = [r[score] for r in runs]
+                print(f"  {'Fréchet' if key == 'digits' else 'KL'} mean {np.mean(values):.3f}, lowest "
+                      f"{min(values):.3f}, highest {max(values):.3f}")
             else:
                 hq = [100 * r["high_quality"] for r in runs]
                 kl = [r["reverse_kl"] if r.get("reverse_kl") is not None else float("inf") for r in runs]

@@ -120,6 +120,9 @@ SECTIONS = [
     ("Quality where nobody tuned: stacked digits with nets twice as wide (ablation)", "quality_stacked_w64mbs",
      "The same two runs with `model.width=64 model.minibatch_std=true` (G and D twice as wide), on the same "
      "machine: better per step, fewer steps in the budget."),
+    ("Quality where nobody tuned: stacked digits under bf16 autocast (ablation)", "quality_stacked_bf16",
+     "`train.precision=bf16 train.steps=70000`, the recipe otherwise unchanged, on the same machine: fewer steps "
+     "than in fp32 in the 15 minutes, and no lower KL."),
     ("Quality where nobody tuned: the wide stacked runs, evaluation by evaluation",
      "quality_history_w64mbs",
      "Every evaluation of the wide runs above (`--history`, which trains nothing), with the KL's dependence."),
@@ -135,6 +138,12 @@ SECTIONS = [
     ("Quality where nobody tuned: the digits' untuned seeds 3 and 4, the current recipe", "quality_digits_seeds34",
      "`best-images` unchanged on the digits, seeds 3 and 4, 10 minutes each, two at a time, on the AMD EPYC with "
      "AVX-512."),
+    ("Quality where nobody tuned: the digits' seeds 5 to 9, the current recipe", "quality_digits_seeds59",
+     "`best-images` unchanged on the digits, seeds 5 to 9, 10 minutes each, two at a time (the last one alone on "
+     "one thread, beside the seed-0 run below), on the AMD EPYC with AVX-512."),
+    ("Quality where nobody tuned: the digits' seed 0 on the third machine, the current recipe", "quality_digits_seed0",
+     "`best-images` unchanged, seed 0 (`--threads 1`), beside seed 9 of `quality_digits_seeds59`: with seeds 1 to 9 "
+     "above, the ten seeds of the digits row on one machine (`quality_summary` joins them)."),
     ("Quality where nobody tuned: the digits with a wider DCGAN under bf16 autocast (ablation), seeds 1 and 2",
      "quality_digits_w48bf16",
      "`model.width=48 model.minibatch_std=true train.precision=bf16 train.steps=40000`: G and D 1.5 times as wide, "
@@ -146,7 +155,8 @@ SECTIONS = [
     ("Quality where nobody tuned: the digits under bf16 autocast (ablation), seeds 3 and 4", "quality_digits_bf16_s34",
      "`train.precision=bf16 train.steps=40000`, the recipe otherwise unchanged, on the same machine: about a quarter "
      "more steps in the 10 minutes and the same Fréchet distance at the end."),
-    ("Quality where nobody tuned: the digits' seeds 3 and 4, evaluation by evaluation, fp32", "quality_history_digits34",
+    ("Quality where nobody tuned: the digits' seeds 3 and 4, evaluation by evaluation, fp32",
+     "quality_history_digits34",
      "Every evaluation of the current recipe's runs in `quality_digits_seeds34` (`--history`)."),
     ("Quality where nobody tuned: the digits' seeds 3 and 4, evaluation by evaluation, bf16",
      "quality_history_digits_bf16",

@@ -39,3 +39,25 @@ def test_a_row_is_met_only_when_every_run_meets_it():
         [{"modes_covered": 40, "modes_total": 48, "high_quality": 0.3}] * 3
     said = verdict("heldout", held)
     assert "every mode in 17 of 20 (85%; NOT met)" in said and "HQ mean 85.2% (NOT met, 4.8 points short)" in said
+
+
+def test_a_summary_joins_the_seeds_of_several_saved_results_into_one_row(tmp_path, monkeypatch, capsys):
+    import json
+
+    import bench_quality
+
+    (tmp_path / "results").mkdir()
+    for name, seeds, commit in (("late", [2, 3], "bbb"), ("early", [0, 1], "aaa")):
+        runs = [{"seed": s, "steps": 100, "frechet": 10.0 + s, "frechet_floor": 6.0, "classes_covered": 10}
+                for s in seeds]
+        (tmp_path / "results" / f"{name}.json").write_text(json.dumps(
+            {"extra": [], "reference_steps_per_second": 40.0, "rows": {"digits": runs}}))
+        (tmp_path / "results" / f"{name}.txt").write_text(f"# 2026-12-03, commit {commit}, x86_64\n")
+    monkeypatch.setattr(bench_quality, "HERE", tmp_path)
+    bench_quality.summarize(["late+early"])
+    said = capsys.readouterr().out
+    assert "late+early, digits, DCGAN (the default recipe at commit bbb, aaa), 4 runs:" in said
+    assert [line.split(":")[0].strip() for line in said.splitlines() if "steps, classes" in line] == \
+        ["seed 0", "seed 1", "seed 2", "seed 3"]  # in seed order, whichever file held them
+    assert "Fréchet mean 11.500, lowest 10.000, highest 13.000" in said
+    assert "Fréchet / floor highest 2.17 (NOT met)" in said
