@@ -112,6 +112,10 @@ SECTIONS = [
     ("Quality where nobody tuned: stacked digits on a third machine, the current recipe", "quality_stacked_amd512",
      "`best-stacked` unchanged, 2 seeds of 15 minutes on an AMD EPYC with AVX-512 (2 cores), two runs at a time "
      "with one torch thread each; each KL split into the channels' digit shares and their dependence."),
+    ("Quality where nobody tuned: stacked digits' seeds 2 and 3 on the third machine, the current recipe",
+     "quality_stacked_seeds23",
+     "`best-stacked` unchanged, seeds 2 and 3, 15 minutes each, two at a time, on the same machine: fewer steps "
+     "than seeds 0 and 1 made, though the reference loop ran at about the same speed at the start."),
     ("Quality where nobody tuned: stacked digits with minibatch std (ablation)", "quality_stacked_mbs",
      "The same two runs with `model.minibatch_std=true`, on the same machine."),
     ("Quality where nobody tuned: stacked digits with a longer moving average of G (ablation)",
