@@ -205,10 +205,9 @@ def summarize(names: list[str]) -> None:
             if key in ("stacked-digits", "digits"):
                 for r in sorted(runs, key=lambda r: r["seed"]):
                     print(f"  seed {r['seed']}: {r['steps']} steps, {image_line(r)}")
-                score = "frechet" if key == "digits" else "kl"
+                score, label = ("frechet", "Fréchet") if key == "digits" else ("kl", "KL")
                 values = [r[score] for r in runs]
-                print(f"  {'Fréchet' if key == 'digits' else 'KL'} mean {np.mean(values):.3f}, lowest "
-                      f"{min(values):.3f}, highest {max(values):.3f}")
+                print(f"  {label} mean {np.mean(values):.3f}, lowest {min(values):.3f}, highest {max(values):.3f}")
             else:
                 hq = [100 * r["high_quality"] for r in runs]
                 kl = [r["reverse_kl"] if r.get("reverse_kl") is not None else float("inf") for r in runs]
