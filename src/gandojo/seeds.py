@@ -14,7 +14,7 @@ children, and so every earlier stream, unchanged.
 >>> list(streams) == list(STREAMS)
 True
 >>> len(set(stream_seeds(0).values()) | set(stream_seeds(1).values()))  # no stream shared across seeds
-14
+16
 >>> stream_seeds(0) == stream_seeds(0)
 True
 """
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-STREAMS = ("init", "noise", "eps", "data", "fixed", "eval_noise", "eval_real")
+STREAMS = ("init", "noise", "eps", "data", "fixed", "eval_noise", "eval_real", "augment")
 
 
 def stream_seeds(seed: int) -> dict[str, int]:

@@ -31,6 +31,7 @@ from gandojo.data.batches import BatchStream
 from gandojo.distributed import SINGLE, World, agree, local_batch, process_device, shard, wrap
 from gandojo.errors import NON_FINITE, NonFiniteError
 from gandojo.models import build_models, generate, pack_samples, sample_noise
+from gandojo.models.augment import augment, parse_policy
 from gandojo.objectives import OBJECTIVES, CriticBatch
 from gandojo.seeds import stream_seeds
 
@@ -131,6 +132,8 @@ class Trainer:
                                      opt.momentum)
         self.noise_rng = torch.Generator().manual_seed(seeds["noise"])
         self.eps_rng = torch.Generator().manual_seed(seeds["eps"])
+        self.augment_policy = parse_policy(config.objective.augment)
+        self.augment_rng = torch.Generator().manual_seed(seeds["augment"])
         self.batches = BatchStream(self.data, self.local_batch, seed=seeds["data"],
                                    rank=world.rank, world_size=world.world_size)
         n_fixed = 512 if self.data.kind == "points" else 64  # a scatter needs more points than a grid
@@ -185,6 +188,11 @@ class Trainer:
 
     # --- the phases of the game ---------------------------------------------------------------------
 
+    def _augment(self, x: Tensor) -> Tensor:
+        """A batch on its way into D in training, through ``objective.augment``'s random transforms (DiffAugment;
+        real and generated alike, G's graph kept); as it is without one."""
+        return augment(x, self.augment_policy, self.augment_rng)
+
     def _uniform(self, n: int) -> Tensor:
         """n draws of U[0, 1] (this process's share of the global batch's draws) from the ε stream."""
         return shard(torch.rand(n * self.world.world_size, generator=self.eps_rng), self.world).to(self.device)
@@ -208,8 +216,8 @@ class Trainer:
             else:
                 with torch.no_grad():  # no graph through G: the critic step never needs G's gradients
                     fake = self.generator(z)
-            real_in = pack_samples(real, self.pack).requires_grad_(real_grad)
-            fake_in = pack_samples(fake.detach().float(), self.pack).requires_grad_(fake_grad)
+            real_in = pack_samples(self._augment(real), self.pack).requires_grad_(real_grad)
+            fake_in = pack_samples(self._augment(fake.detach().float()), self.pack).requires_grad_(fake_grad)
             # scores in float32 whatever the forward precision: the losses and logged values stay exact
             d_real, d_fake = self.discriminator_ddp(real_in).float(), self.discriminator_ddp(fake_in).float()
             loss, stats = obj.critic_loss(CriticBatch(self.discriminator_ddp, real_in, fake_in, d_real, d_fake,
@@ -236,7 +244,7 @@ class Trainer:
             with self._forward_precision():
                 if fake is None:
                     fake = self.generator_ddp(self._training_noise())
-                loss = self.objective.g_loss(self.judge(fake).float())
+                loss = self.objective.g_loss(self.judge(self._augment(fake)).float())
             self.opt_g.zero_grad(set_to_none=True)
             loss.backward()
             self._guard(loss, self.generator, "generator")
@@ -335,6 +343,7 @@ class Trainer:
             "d_step": torch.tensor(self.d_step),
             "noise_rng": self.noise_rng.get_state(),
             "eps_rng": self.eps_rng.get_state(),
+            "augment_rng": self.augment_rng.get_state(),
             "batches": self.batches.state_dict(),
             "fixed_noise": self.fixed_noise,
             **({"ema_generator": self.ema_generator.state_dict()} if self.ema_generator is not None else {}),
@@ -349,6 +358,8 @@ class Trainer:
         self.d_step = int(state["d_step"])
         self.noise_rng.set_state(state["noise_rng"])
         self.eps_rng.set_state(state["eps_rng"])
+        if "augment_rng" in state:  # checkpoints from before objective.augment have no such stream
+            self.augment_rng.set_state(state["augment_rng"])
         self.batches.load_state_dict(state["batches"])
         self.fixed_noise = state["fixed_noise"]
         if self.ema_generator is not None:

@@ -99,6 +99,8 @@ class ObjectiveConfig:
     warmup_schedule: bool = True  # wgan: 100 critic steps for the first 25 G steps and every 500th
     # PacGAN (Lin et al. 2018): D judges this many samples at once; None: chosen from the data (pack_for_benchmark)
     pack: Positive | None = 1
+    # DiffAugment (Zhao et al. 2020): D judges real and generated images through the same random transforms
+    augment: Literal["none", "translation", "cutout", "translation,cutout"] = "none"
     r1: Annotated[Real, Field(ge=0)] = 0.0  # R1 (Mescheder et al. 2018): γ/2 E‖∇D(x)‖² on real data
     r2: Annotated[Real, Field(ge=0)] = 0.0  # R2: the same on generated data
 
