@@ -125,6 +125,9 @@ def prepare(config: Config, *, explain: list[str] | None = None) -> tuple[Config
     if config.train.tensorboard:
         require_tensorboard()
     data = load_data(config.data)
+    if config.objective.augment != "none" and data.kind != "images":
+        raise ValueError(_("objective.augment={policy} transforms images, and {data} is points: leave it at "
+                           "none").format(policy=config.objective.augment, data=config.data.name))
     config, chosen = chosen_from_data(config, data)
     if explain is not None:
         explain.extend(chosen)
