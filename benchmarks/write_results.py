@@ -168,7 +168,19 @@ SECTIONS = [
     ("Quality where nobody tuned: the wider digits DCGAN under bf16, evaluation by evaluation",
      "quality_history_digits_w48bf16",
      "Every evaluation of the wider runs in `quality_digits_w48bf16` (`--history`)."),
-    ("Quality where nobody tuned: each row's means and extremes", "quality_summary",
+    ("Quality where nobody tuned: the digits on a fourth machine without AVX-512, seed 1, the current recipe",
+     "quality_digits_noavx512_s1",
+     "`best-images` unchanged, seed 1, 10 minutes on one thread beside the run below, on an AMD EPYC without "
+     "AVX-512 whose DCGAN steps are about a third as fast as the third machine's: 8,013 steps in the budget."),
+    ("Quality where nobody tuned: the digits with DiffAugment's translation (ablation), seed 1, 10 minutes",
+     "quality_digits_aug_t",
+     "`objective.augment=translation`, beside the run above on the same machine: the same Fréchet distance at "
+     "the budget's 8,000 steps."),
+    ("Quality where nobody tuned: the digits at 20,000 steps on the fourth machine, seed 1, the current recipe",
+     "quality_digits_20k_base_s1",
+     "`train.steps=20000 train.time_limit=3000`: the current recipe run to the step count the faster machines "
+     "reach in 10 minutes, so that recipes are compared where the Fréchet distance levels off."),
+
      "The saved rows above, summarised from their JSON by the benchmark itself (`--summarize`, which trains "
      "nothing): what the documents quote beside each verdict."),
     ("Training speed: gandojo's loop against a plain PyTorch loop", "speed",

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from gandojo.config import Config, apply_overrides, resolve
-from gandojo.models.augment import cutout, parse_policy, translate
+from gandojo.models.augment import augment, cutout, parse_policy, translate
 from gandojo.runs.runner import StopRequested, prepare, train_run
 from run_helpers import resume_and_check, tiny_config, trainer_for
 from test_reliability import interrupt_at
@@ -47,6 +47,16 @@ def test_cutout_blanks_one_square_of_half_the_size_in_each_image():
     assert torch.equal(blanked.sum((1, 2)), rows * cols)  # a rectangle: the rows it spans times the columns
     assert rows.max() == 8 and cols.max() == 8 and rows.min() >= 1  # 8 by 8, cut where it reaches past an edge
     assert (rows < 8).any() and len({tuple(b.nonzero()[0].tolist()) for b in blanked}) > 50  # placed anywhere
+
+
+def test_two_processes_transform_their_halves_of_the_batch_as_one_process_transforms_the_whole():
+    """Under torchrun each process holds half of the global batch and the same stream: the draws are made for
+    the whole batch and each process takes its rows, so the transforms do not depend on the number of processes."""
+    x = torch.rand(16, 1, 16, 16) * 2 - 1
+    whole = augment(x, ("translation", "cutout"), torch.Generator().manual_seed(7))
+    halves = [augment(x[rank * 8:(rank + 1) * 8], ("translation", "cutout"), torch.Generator().manual_seed(7),
+                      share=(rank, 2)) for rank in range(2)]
+    assert torch.equal(torch.cat(halves), whole)
 
 
 def test_the_policy_names_its_transforms_and_refuses_others():

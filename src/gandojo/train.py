@@ -190,8 +190,9 @@ class Trainer:
 
     def _augment(self, x: Tensor) -> Tensor:
         """A batch on its way into D in training, through ``objective.augment``'s random transforms (DiffAugment;
-        real and generated alike, G's graph kept); as it is without one."""
-        return augment(x, self.augment_policy, self.augment_rng)
+        real and generated alike, G's graph kept; under torchrun this process's rows of the global batch's draws); as it
+        is without one."""
+        return augment(x, self.augment_policy, self.augment_rng, (self.world.rank, self.world.world_size))
 
     def _uniform(self, n: int) -> Tensor:
         """n draws of U[0, 1] (this process's share of the global batch's draws) from the ε stream."""
