@@ -180,7 +180,11 @@ SECTIONS = [
      "quality_digits_20k_base_s1",
      "`train.steps=20000 train.time_limit=3000`: the current recipe run to the step count the faster machines "
      "reach in 10 minutes, so that recipes are compared where the Fréchet distance levels off."),
-
+    ("Quality where nobody tuned: the digits at 20,000 steps with DiffAugment's translation (ablation), seed 1",
+     "quality_digits_20k_aug_s1",
+     "`objective.augment=translation`, otherwise as above, beside it on the same machine: worse at every "
+     "evaluation from step 10,000 on."),
+    ("Quality where nobody tuned: each row's means and extremes", "quality_summary",
      "The saved rows above, summarised from their JSON by the benchmark itself (`--summarize`, which trains "
      "nothing): what the documents quote beside each verdict."),
     ("Training speed: gandojo's loop against a plain PyTorch loop", "speed",
