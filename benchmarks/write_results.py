@@ -184,6 +184,13 @@ SECTIONS = [
      "quality_digits_20k_aug_s1",
      "`objective.augment=translation`, otherwise as above, beside it on the same machine: worse at every "
      "evaluation from step 10,000 on."),
+    ("Quality where nobody tuned: the digits at 20,000 steps with the learning rates decayed (ablation), seed 1",
+     "quality_digits_20k_decay_s1",
+     "`optim.lr_decay=linear`: both rates fall linearly to 0 over the 20,000 steps; worse from step 5,000 on."),
+    ("Quality where nobody tuned: the digits at 20,000 steps with a longer moving average (ablation), seed 1",
+     "quality_digits_20k_ema9995_s1",
+     "`train.ema=0.9995` against the recipe's 0.999, beside the run above: the same at every evaluation, within "
+     "a fraction of a point."),
     ("Quality where nobody tuned: each row's means and extremes", "quality_summary",
      "The saved rows above, summarised from their JSON by the benchmark itself (`--summarize`, which trains "
      "nothing): what the documents quote beside each verdict."),
