@@ -191,6 +191,11 @@ SECTIONS = [
      "quality_digits_20k_ema9995_s1",
      "`train.ema=0.9995` against the recipe's 0.999, beside the run above: the same at every evaluation, within "
      "a fraction of a point."),
+    ("Quality where nobody tuned: the digits at 20,000 steps, evaluation by evaluation, each variant",
+     "quality_history_digits_20k",
+     "Every evaluation of the fourth machine's 20,000-step runs above (`--history`), and of a run with "
+     "`objective.augment=translation,cutout` stopped by hand at step 14,370, far behind the others at every "
+     "evaluation."),
     ("Quality where nobody tuned: each row's means and extremes", "quality_summary",
      "The saved rows above, summarised from their JSON by the benchmark itself (`--summarize`, which trains "
      "nothing): what the documents quote beside each verdict."),
