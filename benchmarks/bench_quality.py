@@ -231,7 +231,9 @@ def history(folder: Path) -> None:
                          + (f" (dependence {r['kl_dependence']:.3f})" if r.get("kl_dependence") is not None else "")
                          if "kl" in r else f"modes {r['modes_covered']}/{r.get('modes_total')}, HQ "
                          f"{100 * r.get('high_quality', float('nan')):.1f}%")
-                print(f"  step {r['step']:>6} at {r['time']:7.1f} s: {score}")
+                judged = (f", D(x) {r['d_real']:.3f}, D(G(z)) {r['d_fake']:.3f}"  # how sure D is: 0.5 is a coin
+                          if "d_real" in r and "d_fake" in r else "")
+                print(f"  step {r['step']:>6} at {r['time']:7.1f} s: {score}{judged}")
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -1,6 +1,7 @@
 """The quality benchmark's own parts: the random mixtures are what the design says and the same for a seed, the
 tuning and held-out halves never share a mixture, and a row's verdict says "NOT met" when one run misses."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
-from bench_quality import verdict  # noqa: E402
+from bench_quality import history, verdict  # noqa: E402
 from heldout_mixtures import HELD_OUT, TUNING, mixture  # noqa: E402
 
 
@@ -61,3 +62,18 @@ def test_a_summary_joins_the_seeds_of_several_saved_results_into_one_row(tmp_pat
         ["seed 0", "seed 1", "seed 2", "seed 3"]  # in seed order, whichever file held them
     assert "Fréchet mean 11.500, lowest 10.000, highest 13.000" in said
     assert "Fréchet / floor highest 2.17 (NOT met)" in said
+
+
+def test_the_history_prints_every_evaluation_with_how_sure_d_was(tmp_path, capsys):
+    run = tmp_path / "recipe-seed1"
+    run.mkdir()
+    lines = [{"step": 10, "time": 1.0, "d_real": 0.9, "d_fake": 0.1},  # a log line: not an evaluation
+             {"step": 2500, "time": 221.3, "frechet": 66.884, "classes_covered": 10, "d_real": 0.5027,
+              "d_fake": 0.4946},
+             {"step": 5000, "time": 423.0, "frechet": 51.39, "classes_covered": 9}]
+    (run / "metrics.jsonl").write_text("\n".join(json.dumps(line) for line in lines))
+    history(tmp_path)
+    assert capsys.readouterr().out.splitlines() == [
+        "recipe-seed1:",
+        "  step   2500 at   221.3 s: classes 10/10, Fréchet 66.88, D(x) 0.503, D(G(z)) 0.495",
+        "  step   5000 at   423.0 s: classes 9/10, Fréchet 51.39"]
