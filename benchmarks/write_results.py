@@ -200,6 +200,29 @@ SECTIONS = [
      "Every evaluation of the fourth machine's 20,000-step runs above (`--history`), and of a run with "
      "`objective.augment=translation,cutout` stopped by hand at step 14,370, far behind the others at every "
      "evaluation."),
+    ("Quality where nobody tuned: the digits with twice the learning rates on a fifth machine (ablation), seeds 1 "
+     "and 2", "quality_digits_lr2x_s12",
+     "`optim.lr=4e-4 optim.lr_d=8e-4`, 10 minutes, two runs side by side on an AMD EPYC with AVX-512 whose "
+     "DCGAN steps are about three quarters as fast as the third machine's: about 15,800 steps in the budget."),
+    ("Quality where nobody tuned: the digits with twice the learning rates, evaluation by evaluation",
+     "quality_history_digits_lr2x12",
+     "Every evaluation of the runs in `quality_digits_lr2x_s12` (`--history`), to compare with the current "
+     "recipe at equal steps."),
+    ("Quality where nobody tuned: the digits with twice the learning rates on the fifth machine (ablation), "
+     "seeds 3 and 4", "quality_digits_lr2x_s34",
+     "`optim.lr=4e-4 optim.lr_d=8e-4`, 10 minutes, as in `quality_digits_lr2x_s12`: about 16,700 steps."),
+    ("Quality where nobody tuned: the digits' seeds 3 and 4 with twice the learning rates, evaluation by "
+     "evaluation", "quality_history_digits_lr2x34",
+     "Every evaluation of the runs in `quality_digits_lr2x_s34` (`--history`), beside the current recipe's "
+     "`quality_history_digits34` at equal steps."),
+    ("Quality where nobody tuned: stacked digits with twice the learning rates (ablation), seeds 0 and 1",
+     "quality_stacked_lr2x",
+     "`optim.lr=4e-4 optim.lr_d=8e-4` on `best-stacked`, 15 minutes, two runs side by side on the fifth machine: "
+     "about 28,500 steps in the budget."),
+    ("Quality where nobody tuned: stacked digits with twice the learning rates, evaluation by evaluation",
+     "quality_history_stacked_lr2x",
+     "Every evaluation of the runs in `quality_stacked_lr2x` (`--history`): in both seeds ahead of the current "
+     "recipe's `quality_history_amd512` to step 7,500, behind it from step 15,000 on."),
     ("Quality where nobody tuned: each row's means and extremes", "quality_summary",
      "The saved rows above, summarised from their JSON by the benchmark itself (`--summarize`, which trains "
      "nothing): what the documents quote beside each verdict."),
