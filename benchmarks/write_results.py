@@ -116,6 +116,10 @@ SECTIONS = [
      "quality_stacked_seeds23",
      "`best-stacked` unchanged, seeds 2 and 3, 15 minutes each, two at a time, on the same machine: fewer steps "
      "than seeds 0 and 1 made, though the reference loop ran at about the same speed at the start."),
+    ("Quality where nobody tuned: stacked digits' seeds 4 to 9 on a fifth machine, the current recipe",
+     "quality_stacked_seeds49",
+     "`best-stacked` unchanged (the benchmark file itself had uncommitted edits, hence `+changes`), two runs side "
+     "by side on an AMD EPYC with AVX-512: with seeds 0 to 3 above, the row's 10 seeds (`quality_summary`)."),
     ("Quality where nobody tuned: stacked digits with minibatch std (ablation)", "quality_stacked_mbs",
      "The same two runs with `model.minibatch_std=true`, on the same machine."),
     ("Quality where nobody tuned: stacked digits with a longer moving average of G (ablation)",
