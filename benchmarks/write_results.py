@@ -219,6 +219,16 @@ SECTIONS = [
      "evaluation", "quality_history_digits_lr2x34",
      "Every evaluation of the runs in `quality_digits_lr2x_s34` (`--history`), beside the current recipe's "
      "`quality_history_digits34` at equal steps."),
+    ("Quality where nobody tuned: the digits with the hinge loss (ablation), seeds 3 and 4",
+     "quality_digits_hinge_s34",
+     "`objective.name=hinge objective.n_critic=1` (the hinge loss of SNGAN in place of the non-saturating GAN, "
+     "one D step per G step as in the recipe), 10 minutes, two runs side by side on the fifth machine, which ran "
+     "faster this time (reference loop 42.7 steps per second): about 20,300 steps."),
+    ("Quality where nobody tuned: the digits with the hinge loss, evaluation by evaluation",
+     "quality_history_digits_hinge34",
+     "Every evaluation of the runs in `quality_digits_hinge_s34` (`--history`; D's scores are raw hinge scores "
+     "here, not probabilities), behind the current recipe's `quality_history_digits34` at every evaluation from "
+     "step 5,000 on."),
     ("Quality where nobody tuned: stacked digits with twice the learning rates (ablation), seeds 0 and 1",
      "quality_stacked_lr2x",
      "`optim.lr=4e-4 optim.lr_d=8e-4` on `best-stacked`, 15 minutes, two runs side by side on the fifth machine: "
