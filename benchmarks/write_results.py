@@ -229,6 +229,21 @@ SECTIONS = [
      "Every evaluation of the runs in `quality_digits_hinge_s34` (`--history`; D's scores are raw hinge scores "
      "here, not probabilities), behind the current recipe's `quality_history_digits34` at every evaluation from "
      "step 5,000 on."),
+    ("Quality where nobody tuned: the digits with Adam's beta1 at 0 (ablation), seeds 3 and 4",
+     "quality_digits_beta0_s34",
+     "`optim.betas=[0.0,0.9]` at commit f5f928b (beta1 0.5 then), 10 minutes, two runs side by side on the fifth "
+     "machine: seed 3 meets the target at step 15,000."),
+    ("Quality where nobody tuned: the digits with Adam's beta1 at 0, evaluation by evaluation",
+     "quality_history_digits_beta0",
+     "Every evaluation of the runs in `quality_digits_beta0_s34` (`--history`), ahead of the then recipe's "
+     "`quality_history_digits34` at every evaluation."),
+    ("Quality where nobody tuned: the digits' seeds 1 and 2, the recipe with Adam's beta1 at 0",
+     "quality_digits_beta0_s12",
+     "`best-images` with betas (0, 0.9), the default since commit dfc23e0, no overrides, 10 minutes, two runs "
+     "side by side on the fifth machine."),
+    ("Quality where nobody tuned: the digits' seeds 1 and 2 with beta1 at 0, evaluation by evaluation",
+     "quality_history_digits_beta0_s12",
+     "Every evaluation of the runs in `quality_digits_beta0_s12` (`--history`)."),
     ("Quality where nobody tuned: stacked digits with twice the learning rates (ablation), seeds 0 and 1",
      "quality_stacked_lr2x",
      "`optim.lr=4e-4 optim.lr_d=8e-4` on `best-stacked`, 15 minutes, two runs side by side on the fifth machine: "

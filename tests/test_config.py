@@ -126,7 +126,7 @@ def test_the_best_recipes_forget_squared_gradients_fast_and_another_objective_do
     played, _ = requested_config(objective="gan", data="ring8")
     assert resolve(played).optim.betas == (0.5, 0.999)  # --objective gan plays the paper's
     assert resolve(apply_overrides(recipe, ["optim.betas=0.5,0.99"])).optim.betas == (0.5, 0.99)
-    assert resolve(requested_config(data="digits")[0]).optim.betas == (0.0, 0.9)  # the images: no momentum (quality_digits_beta0)
+    assert resolve(requested_config(data="digits")[0]).optim.betas == (0.0, 0.9)  # images: no momentum
     stacked, recipe = requested_config(data="stacked-digits", overrides=["data.name=stacked-digits"])
     assert recipe == "best-stacked" and resolve(stacked).optim.betas == (0.5, 0.999)  # quality_stacked_betas
 
