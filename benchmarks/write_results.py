@@ -244,6 +244,14 @@ SECTIONS = [
     ("Quality where nobody tuned: the digits' seeds 1 and 2 with beta1 at 0, evaluation by evaluation",
      "quality_history_digits_beta0_s12",
      "Every evaluation of the runs in `quality_digits_beta0_s12` (`--history`)."),
+    ("Quality where nobody tuned: stacked digits with the images' betas (0, 0.9) (ablation), seeds 0 and 1",
+     "quality_stacked_beta0",
+     "`optim.betas=[0.0,0.9]` on `best-stacked` (whose betas are (0.5, 0.999)), 15 minutes, two runs side by side "
+     "on the fifth machine."),
+    ("Quality where nobody tuned: stacked digits with betas (0, 0.9), evaluation by evaluation",
+     "quality_history_stacked_beta0",
+     "Every evaluation of the runs in `quality_stacked_beta0` (`--history`), to set beside the current recipe's "
+     "`quality_history_amd512` at equal steps."),
     ("Quality where nobody tuned: stacked digits with twice the learning rates (ablation), seeds 0 and 1",
      "quality_stacked_lr2x",
      "`optim.lr=4e-4 optim.lr_d=8e-4` on `best-stacked`, 15 minutes, two runs side by side on the fifth machine: "
