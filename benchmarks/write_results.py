@@ -244,6 +244,13 @@ SECTIONS = [
     ("Quality where nobody tuned: the digits' seeds 1 and 2 with beta1 at 0, evaluation by evaluation",
      "quality_history_digits_beta0_s12",
      "Every evaluation of the runs in `quality_digits_beta0_s12` (`--history`)."),
+    ("Quality where nobody tuned: the digits' seeds 5 and 6, the recipe with Adam's beta1 at 0",
+     "quality_digits_beta0_s56",
+     "`best-images` with betas (0, 0.9), no overrides, 10 minutes, two runs side by side on the fifth machine: "
+     "seed 6 meets the target at step 15,000."),
+    ("Quality where nobody tuned: the digits' seeds 5 and 6 with beta1 at 0, evaluation by evaluation",
+     "quality_history_digits_beta0_s56",
+     "Every evaluation of the runs in `quality_digits_beta0_s56` (`--history`)."),
     ("Quality where nobody tuned: stacked digits with the images' betas (0, 0.9) (ablation), seeds 0 and 1",
      "quality_stacked_beta0",
      "`optim.betas=[0.0,0.9]` on `best-stacked` (whose betas are (0.5, 0.999)), 15 minutes, two runs side by side "
