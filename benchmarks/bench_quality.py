@@ -245,6 +245,9 @@ def main(argv: list[str] | None = None) -> dict:
                         choices=list(ROWS))
     parser.add_argument("--seeds", type=int, default=None, help="seeds per row (default: 10; the mixtures: 1 each)")
     parser.add_argument("--first-seed", type=int, default=0, help="seeds run from here (default 0): a hard seed alone")
+    parser.add_argument("--seed-list", type=int, nargs="+", default=None, metavar="SEED",
+                        help="run exactly these seeds (in place of --first-seed and --seeds), e.g. the last two of "
+                             "a row: --seed-list 9 0")
     parser.add_argument("--mixtures", type=int, default=None, help="only the first N mixtures of a mixture row")
     parser.add_argument("--output", default="quality", help="name of the saved output under benchmarks/results/")
     parser.add_argument("--workers", type=int, default=1,
@@ -283,8 +286,10 @@ def main(argv: list[str] | None = None) -> dict:
               + (f" (timed as {args.workers} copies side by side, their mean)" if args.workers > 1 else
                  " (timed in a process of its own)" if threads else "")
               + (f"; every run with {' '.join(extra)}" if extra else ""), flush=True)
-        def seeds_of(row: Row) -> range:
-            return range(args.first_seed, args.first_seed + (args.seeds or row.seeds))
+        def seeds_of(row: Row) -> list[int]:
+            if args.seed_list:
+                return args.seed_list
+            return list(range(args.first_seed, args.first_seed + (args.seeds or row.seeds)))
 
         plan, limits = [], {}  # (row key, time limit, job) for every run of every row; each row's time limit
         for key in args.rows:
