@@ -13,6 +13,7 @@ the gap. Run it on an otherwise idle machine.
     python benchmarks/bench_quality.py --rows tuning                 # the tuning half: for tuning, never reported
     python benchmarks/bench_quality.py --rows ring8 --seeds 3 -- train.steps=3000   # a candidate recipe
     python benchmarks/bench_quality.py --rows digits --first-seed 1 --seeds 2 --workers 2   # seeds 1 and 2 only
+    python benchmarks/bench_quality.py --rows digits --seed-list 9 0 --workers 2   # seeds 9 and 0
 
 Arguments after ``--`` are passed to every ``gandojo train`` (a candidate's overrides, for tuning and ablations).
 Writes benchmarks/results/quality.txt and quality.json (``--output NAME`` for another name).
@@ -218,6 +219,14 @@ def summarize(names: list[str]) -> None:
             print(f"  {verdict(key, runs)}")
 
 
+def seeds_to_run(row: Row, first_seed: int = 0, seeds: int | None = None,
+                 seed_list: list[int] | None = None) -> list[int]:
+    """The seeds a row runs: ``seed_list`` as given, else ``seeds`` (default: the row's) from ``first_seed`` on."""
+    if seed_list:
+        return list(seed_list)
+    return list(range(first_seed, first_seed + (seeds or row.seeds)))
+
+
 def history(folder: Path) -> None:
     """Every evaluation of each run folder under ``folder`` (kept with ``--keep``), from its metrics.jsonl."""
     for run in sorted(p for p in folder.iterdir() if (p / "metrics.jsonl").is_file()):
@@ -287,9 +296,7 @@ def main(argv: list[str] | None = None) -> dict:
                  " (timed in a process of its own)" if threads else "")
               + (f"; every run with {' '.join(extra)}" if extra else ""), flush=True)
         def seeds_of(row: Row) -> list[int]:
-            if args.seed_list:
-                return args.seed_list
-            return list(range(args.first_seed, args.first_seed + (args.seeds or row.seeds)))
+            return seeds_to_run(row, args.first_seed, args.seeds, args.seed_list)
 
         plan, limits = [], {}  # (row key, time limit, job) for every run of every row; each row's time limit
         for key in args.rows:

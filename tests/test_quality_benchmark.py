@@ -9,7 +9,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
-from bench_quality import history, verdict  # noqa: E402
+from bench_quality import ROWS, history, seeds_to_run, verdict  # noqa: E402
 from heldout_mixtures import HELD_OUT, TUNING, mixture  # noqa: E402
 
 
@@ -77,3 +77,9 @@ def test_the_history_prints_every_evaluation_with_how_sure_d_was(tmp_path, capsy
         "recipe-seed1:",
         "  step   2500 at   221.3 s: classes 10/10, Fréchet 66.88, D(x) 0.503, D(G(z)) 0.495",
         "  step   5000 at   423.0 s: classes 9/10, Fréchet 51.39"]
+
+
+def test_a_row_runs_its_ten_seeds_a_range_from_a_first_seed_or_exactly_the_listed_ones():
+    assert seeds_to_run(ROWS["digits"]) == list(range(10))
+    assert seeds_to_run(ROWS["digits"], first_seed=5, seeds=2) == [5, 6]
+    assert seeds_to_run(ROWS["digits"], first_seed=5, seeds=2, seed_list=[9, 0]) == [9, 0]
