@@ -198,9 +198,15 @@ def summarize(names: list[str]) -> None:
                 saved["rows"][key] = saved["rows"].get(key, []) + runs
         speed = saved["reference_steps_per_second"]
         # the default recipe is the one of the commit the row ran on (its .txt header), not necessarily today's
-        ran_on = [re.search(r", commit (\S+),", (HERE / "results" / f"{part}.txt").read_text()) for part in parts]
-        commits = ", ".join(dict.fromkeys(found[1] if found else "?" for found in ran_on))
-        extra = " ".join(saved.get("extra") or []) or f"the default recipe at commit {commits}"
+        # a part run with overrides says so (a row's seeds may have run as an override before it became the default)
+        described = []
+        for part in parts:
+            found = re.search(r", commit (\S+),", (HERE / "results" / f"{part}.txt").read_text())
+            overrides = " ".join(json.loads((HERE / "results" / f"{part}.json").read_text()).get("extra") or [])
+            described.append((found[1] if found else "?") + (f" with {overrides}" if overrides else ""))
+        commits = ", ".join(dict.fromkeys(described))
+        single = " ".join(saved.get("extra") or []) if len(parts) == 1 else ""
+        extra = single or f"the default recipe at commit {commits}"
         for key, runs in saved["rows"].items():
             print(f"{name}, {ROWS[key].name} ({extra}), {len(runs)} runs:")
             if key in ("stacked-digits", "digits"):

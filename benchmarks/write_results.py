@@ -257,6 +257,10 @@ SECTIONS = [
     ("Quality where nobody tuned: the digits' seeds 7 and 8 with beta1 at 0, evaluation by evaluation",
      "quality_history_digits_beta0_s78",
      "Every evaluation of the runs in `quality_digits_beta0_s78` (`--history`)."),
+    ("Quality where nobody tuned: the digits' seeds 9 and 0, the recipe with Adam's beta1 at 0",
+     "quality_digits_beta0_s90",
+     "`best-images` with betas (0, 0.9), no overrides, 10 minutes, two runs side by side on the fifth machine "
+     "(`--seed-list 9 0`); with seeds 1 to 8 the row's 10 seeds are in `quality_summary`."),
     ("Quality where nobody tuned: the digits' seeds 1 and 2 with beta1 at 0 under bf16 autocast (ablation)",
      "quality_digits_beta0bf16_s12",
      "`train.precision=bf16` on the default (betas (0, 0.9)), 10 minutes, two runs side by side on the fifth "

@@ -62,6 +62,13 @@ def test_a_summary_joins_the_seeds_of_several_saved_results_into_one_row(tmp_pat
         ["seed 0", "seed 1", "seed 2", "seed 3"]  # in seed order, whichever file held them
     assert "Fréchet mean 11.500, lowest 10.000, highest 13.000" in said
     assert "Fréchet / floor highest 2.17 (NOT met)" in said
+    (tmp_path / "results" / "override.json").write_text(json.dumps(
+        {"extra": ["optim.betas=[0.0,0.9]"], "reference_steps_per_second": 40.0, "rows": {"digits": [
+            {"seed": 4, "steps": 100, "frechet": 12.0, "frechet_floor": 6.0, "classes_covered": 10}]}}))
+    (tmp_path / "results" / "override.txt").write_text("# 2026-12-04, commit ccc, x86_64\n")
+    bench_quality.summarize(["late+override"])
+    assert "late+override, digits, DCGAN (the default recipe at commit bbb, ccc with optim.betas=[0.0,0.9]), 3 runs:" \
+        in capsys.readouterr().out  # the part run with an override says so
 
 
 def test_the_history_prints_every_evaluation_with_how_sure_d_was(tmp_path, capsys):
