@@ -261,6 +261,16 @@ SECTIONS = [
      "quality_digits_beta0_s90",
      "`best-images` with betas (0, 0.9), no overrides, 10 minutes, two runs side by side on the fifth machine "
      "(`--seed-list 9 0`); with seeds 1 to 8 the row's 10 seeds are in `quality_summary`."),
+    ("Quality where nobody tuned: the digits' seeds 9 and 0 with beta1 at 0, evaluation by evaluation",
+     "quality_history_digits_beta0_s90",
+     "Every evaluation of the runs in `quality_digits_beta0_s90` (`--history`)."),
+    ("Quality where nobody tuned: the digits' seed 2 alone on the whole machine (two threads)",
+     "quality_digits_beta0_solo_s2",
+     "The default, one run at a time with torch's two threads on the fifth machine: more steps than beside "
+     "another run (19,429 against 16,751), and a different run, since the thread count changes the rounding."),
+    ("Quality where nobody tuned: the digits' seed 2 on two threads, evaluation by evaluation",
+     "quality_history_digits_beta0_solo_s2",
+     "Every evaluation of the run in `quality_digits_beta0_solo_s2` (`--history`)."),
     ("Quality where nobody tuned: the digits' seeds 1 and 2 with beta1 at 0 under bf16 autocast (ablation)",
      "quality_digits_beta0bf16_s12",
      "`train.precision=bf16` on the default (betas (0, 0.9)), 10 minutes, two runs side by side on the fifth "
