@@ -97,6 +97,15 @@ def test_two_time_scales_and_linear_decay():
     assert steady.opt_g.param_groups[0]["lr"] == 0.001
 
 
+def test_a_late_linear_decay_keeps_the_rates_whole_until_its_start():
+    t = trainer("optim.lr=0.001", "optim.lr_d=0.004", "optim.lr_decay=linear", "optim.lr_decay_start=0.5")
+    fit(t, 5)  # step 5 of 20: before the decay starts at step 10
+    assert t.opt_g.param_groups[0]["lr"] == 0.001 and t.opt_d.param_groups[0]["lr"] == 0.004
+    fit(t, 15)  # halfway through the last 10 steps
+    assert t.opt_g.param_groups[0]["lr"] == pytest.approx(0.001 * 5 / 10)
+    assert t.opt_d.param_groups[0]["lr"] == pytest.approx(0.004 * 5 / 10)
+
+
 def test_standardised_points_make_the_scale_irrelevant(tmp_path):
     """The same points in metres and in millimetres: with model.standardize both players see the same
     numbers, so the generator trained on the data ×1000 makes the samples ×1000."""

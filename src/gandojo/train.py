@@ -270,11 +270,14 @@ class Trainer:
                 torch._foreach_copy_(buffers, list(self.generator.buffers()))
 
     def _set_learning_rates(self) -> None:
-        """``optim.lr_decay="linear"``: both rates fall linearly to 0 at ``train.steps`` (a function of the
-        step, so a resumed run continues with the same rates)."""
+        """``optim.lr_decay="linear"``: both rates stay whole for the first ``optim.lr_decay_start`` share of
+        ``train.steps`` (s), then fall linearly to 0 at ``train.steps`` (T): factor min(1, (T - t) / (T - s·T)) at
+        step t. A function of the step, so a resumed run continues with the same rates."""
         if self.config.optim.lr_decay == "none":
             return
-        left = max(0.0, 1 - self.g_step / self.config.train.steps)
+        total = self.config.train.steps
+        decay_steps = total * (1 - self.config.optim.lr_decay_start)
+        left = min(1.0, max(0.0, (total - self.g_step) / decay_steps))
         opt = self.config.optim
         for optimizer, base in ((self.opt_g, opt.lr), (self.opt_d, opt.lr_d or opt.lr)):
             for group in optimizer.param_groups:

@@ -115,6 +115,7 @@ class OptimConfig:
     momentum: Fraction | None = None  # sgd and rmsprop
     lr_d: PositiveReal | None = None  # D's learning rate when it differs from G's (TTUR, Heusel et al. 2017)
     lr_decay: Literal["none", "linear"] = "none"  # "linear": both rates fall to 0 over train.steps
+    lr_decay_start: Fraction = 0.0  # the share of train.steps at full rates before a "linear" decay begins
 
 
 @dataclass(frozen=True, config=SECTION)
