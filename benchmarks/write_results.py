@@ -284,6 +284,30 @@ SECTIONS = [
      "The default with `train.steps=30000 train.time_limit=1500`, two runs side by side on the fifth machine, "
      "stopping at the first evaluation that meets the target: seed 7 meets it at step 20,000, seed 2 does not "
      "in 30,000 steps."),
+    ("Quality where nobody tuned: the digits' seeds 1 and 2, beta1 0 and twice the learning rates",
+     "quality_digits_beta0_lr2x_s12",
+     "`optim.lr=4e-4 optim.lr_d=8e-4` on `best-images` with betas (0, 0.9), 10 minutes, two runs side by side on "
+     "the fifth machine; the default since these runs."),
+    ("Quality where nobody tuned: the digits' seeds 7 and 4, beta1 0 and twice the learning rates",
+     "quality_digits_beta0_lr2x_s74",
+     "`optim.lr=4e-4 optim.lr_d=8e-4` on `best-images` with betas (0, 0.9), 10 minutes, two runs side by side on "
+     "the fifth machine; the default since these runs."),
+    ("Quality where nobody tuned: the digits' seeds 5 and 0, beta1 0 and twice the learning rates",
+     "quality_digits_beta0_lr2x_s50",
+     "`optim.lr=4e-4 optim.lr_d=8e-4` on `best-images` with betas (0, 0.9), 10 minutes, two runs side by side on "
+     "the fifth machine; the default since these runs."),
+    ("Quality where nobody tuned: the digits' seeds 3 and 6, beta1 0 and twice the learning rates",
+     "quality_digits_beta0_lr2x_s36",
+     "`optim.lr=4e-4 optim.lr_d=8e-4` on `best-images` with betas (0, 0.9), 10 minutes, two runs side by side on "
+     "the fifth machine; the default since these runs."),
+    ("Quality where nobody tuned: the digits' seeds 8 and 9, beta1 0 and twice the learning rates",
+     "quality_digits_beta0_lr2x_s89",
+     "`optim.lr=4e-4 optim.lr_d=8e-4` on `best-images` with betas (0, 0.9), 10 minutes, two runs side by side on "
+     "the fifth machine; the default since these runs."),
+    ("Quality where nobody tuned: the digits' seeds 1 and 2, beta1 0 and twice the rates, evaluation by evaluation",
+     "quality_history_digits_beta0_lr2x_s12",
+     "Every evaluation of the runs in `quality_digits_beta0_lr2x_s12` (`--history`), to set beside "
+     "`quality_history_digits_beta0_s12` at equal steps."),
     ("Quality where nobody tuned: stacked digits with the images' betas (0, 0.9) (ablation), seeds 0 and 1",
      "quality_stacked_beta0",
      "`optim.betas=[0.0,0.9]` on `best-stacked` (whose betas are (0.5, 0.999)), 15 minutes, two runs side by side "
