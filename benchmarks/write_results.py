@@ -324,6 +324,23 @@ SECTIONS = [
      "quality_history_stacked_lr2x",
      "Every evaluation of the runs in `quality_stacked_lr2x` (`--history`): in both seeds ahead of the current "
      "recipe's `quality_history_amd512` to step 7,500, behind it from step 15,000 on."),
+    ("Quality where nobody tuned: stacked digits with a late linear decay (ablation), seeds 0 and 1",
+     "quality_stacked_decay06",
+     "`train.steps=36000 optim.lr_decay=linear optim.lr_decay_start=0.6` on `best-stacked`, 15 minutes, two runs "
+     "side by side on the fifth machine: the rates whole to step 21,600, then falling; about 29,300 steps in the "
+     "budget on a slower day, so the decay stopped near half the rates."),
+    ("Quality where nobody tuned: stacked digits with a late linear decay, evaluation by evaluation",
+     "quality_history_stacked_decay06",
+     "Every evaluation of the runs in `quality_stacked_decay06` (`--history`): the same as the current recipe's "
+     "`quality_history_amd512` to step 20,000 (the decay has not begun), within 0.004 of it at step 27,500."),
+    ("Quality where nobody tuned: digits with a late linear decay (ablation), seeds 2 and 0",
+     "quality_digits_decay05_s20",
+     "`train.steps=16000 optim.lr_decay=linear optim.lr_decay_start=0.5` on `best-images`, two runs side by side on "
+     "the fifth machine: the rates whole to step 8,000, then falling to 0 at step 16,000, inside the 10 minutes."),
+    ("Quality where nobody tuned: digits with a late linear decay, evaluation by evaluation",
+     "quality_history_digits_decay05_s20",
+     "Every evaluation of the runs in `quality_digits_decay05_s20` (`--history`): seed 2 at 14.49 at step 15,000, "
+     "where the current recipe stood at 13.66 (`quality_history_digits_beta0_lr2x_s12`)."),
     ("Quality where nobody tuned: each row's means and extremes", "quality_summary",
      "The saved rows above, summarised from their JSON by the benchmark itself (`--summarize`, which trains "
      "nothing): what the documents quote beside each verdict."),
