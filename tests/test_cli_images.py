@@ -124,10 +124,12 @@ def test_the_default_image_recipe_trains_a_spectrally_normalised_d_without_batch
     assert (summary["status"], summary["steps"]) == ("finished", 10)
     critic = load_checkpoint(run / "checkpoints" / "final.pt")["trainer"]["discriminator"]
     weights = [key for key in critic if key.endswith("weight.original")]  # torch's spectral-norm parametrisation
-    assert len(weights) == 4 and all(f"{key[:-len('original')]}0._u" in critic for key in weights)
+    # at the digits' own 8×8: the input layer, one extra 3×3 layer and the 1×1 scoring layer
+    assert len(weights) == 3 and all(f"{key[:-len('original')]}0._u" in critic for key in weights)
     assert not any("running_mean" in key for key in critic)  # no batch norm in D
     config = yaml.safe_load((run / "config.yaml").read_text())
     assert config["train"]["stop_when"] == ["classes_covered >= 10", "frechet <= 2 * frechet_floor"]
+    assert config["data"]["image_size"] == 8  # the digits' own size, chosen when the run was prepared
 
 
 def test_the_image_recipe_packs_pairs_and_trains_longer_on_stacked_digits_only(tmp_path, gandojo_cache, capsys):

@@ -5,6 +5,7 @@ from importlib import resources
 import numpy as np
 import pytest
 import yaml
+from PIL import Image
 
 from gandojo.config import (
     Config,
@@ -128,7 +129,25 @@ def test_the_best_recipes_forget_squared_gradients_fast_and_another_objective_do
     assert resolve(apply_overrides(recipe, ["optim.betas=0.5,0.99"])).optim.betas == (0.5, 0.99)
     assert resolve(requested_config(data="digits")[0]).optim.betas == (0.0, 0.9)  # images: no momentum
     stacked, recipe = requested_config(data="stacked-digits", overrides=["data.name=stacked-digits"])
-    assert recipe == "best-stacked" and resolve(stacked).optim.betas == (0.5, 0.999)  # quality_stacked_betas
+    assert recipe == "best-stacked" and resolve(stacked).optim.betas == (0.0, 0.9)  # at 8×8 the images' betas too
+
+
+def test_the_best_recipe_trains_the_digits_at_their_own_size_and_other_images_at_16(tmp_path):
+    """The bundled digits are 8×8: the best recipe does not enlarge them (data.image_size null, said with the
+    reason); a user's images get 16×16; a size given wins; points keep the schema's default without a word."""
+    for data in ("digits", "stacked-digits"):
+        config, why = resolve_explained(requested_config(data=data, overrides=[f"data.name={data}"])[0])
+        assert config.data.image_size == 8
+        assert any(line.startswith("data.image_size = 8: the digits' own size") for line in why)
+        given = requested_config(data=data, overrides=[f"data.name={data}", "data.image_size=16"])[0]
+        assert resolve(given).data.image_size == 16
+    folder = tmp_path / "faces"
+    folder.mkdir()
+    Image.new("RGB", (64, 64)).save(folder / "a.png")
+    config, why = resolve_explained(requested_config(data=str(folder), overrides=[f"data.name={folder}"])[0])
+    assert config.data.image_size == 16 and any(line.startswith("data.image_size = 16") for line in why)
+    points, why = resolve_explained(apply_overrides(load_preset("best-images"), ["data.name=ring8"]))
+    assert points.data.image_size == 16 and not any(line.startswith("data.image_size") for line in why)
 
 
 def test_batchnorm_critic_refused_for_wgan_gp():

@@ -56,7 +56,8 @@ class DataConfig:
     # mode weights for toy mixtures (three-mode, ...)
     weights: Annotated[tuple[Annotated[Real, Field(ge=0)], ...] | None, BeforeValidator(_split)] = None
     sigma: Annotated[PositiveReal, Field(le=1e6)] | None = None  # per-mode std of a toy mixture (at most 1e6)
-    image_size: Positive = 16  # images: resized to this square size
+    # images: resized to this square size; None: the recipe's choice (the bundled digits' own 8, other images 16)
+    image_size: Positive | None = 16
     channels: Literal[1, 3] | None = None  # images: force 1 (grayscale) or 3 (RGB); None = from the data
 
     @field_validator("weights")
