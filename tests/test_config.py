@@ -133,21 +133,28 @@ def test_the_best_recipes_forget_squared_gradients_fast_and_another_objective_do
 
 
 def test_the_best_recipe_trains_the_digits_at_their_own_size_and_other_images_at_16(tmp_path):
-    """The bundled digits are 8×8: the best recipe does not enlarge them (data.image_size null, said with the
-    reason); a user's images get 16×16; a size given wins; points keep the schema's default without a word."""
+    """The bundled digits are 8×8: the best recipe does not enlarge them and gives them nets 64 wide
+    (data.image_size and model.width null, each said with its reason); a user's images get 16×16 and 32; values
+    given win; points keep the schema's defaults without a word."""
     for data in ("digits", "stacked-digits"):
         config, why = resolve_explained(requested_config(data=data, overrides=[f"data.name={data}"])[0])
-        assert config.data.image_size == 8
+        assert (config.data.image_size, config.model.width) == (8, 64)
         assert any(line.startswith("data.image_size = 8: the digits' own size") for line in why)
+        assert any(line.startswith("model.width = 64: at 8×8") for line in why)
         given = requested_config(data=data, overrides=[f"data.name={data}", "data.image_size=16"])[0]
-        assert resolve(given).data.image_size == 16
+        assert (resolve(given).data.image_size, resolve(given).model.width) == (16, 32)
+        given = apply_overrides(given, ["model.width=48"])
+        assert resolve(given).model.width == 48
     folder = tmp_path / "faces"
     folder.mkdir()
     Image.new("RGB", (64, 64)).save(folder / "a.png")
     config, why = resolve_explained(requested_config(data=str(folder), overrides=[f"data.name={folder}"])[0])
-    assert config.data.image_size == 16 and any(line.startswith("data.image_size = 16") for line in why)
-    points, why = resolve_explained(apply_overrides(load_preset("best-images"), ["data.name=ring8"]))
-    assert points.data.image_size == 16 and not any(line.startswith("data.image_size") for line in why)
+    assert (config.data.image_size, config.model.width) == (16, 32)
+    assert any(line.startswith("data.image_size = 16") for line in why)
+    points, why = resolve_explained(apply_overrides(load_preset("best-images"), ["data.name=ring8",
+                                                                                "model.family=mlp"]))
+    assert (points.data.image_size, points.model.width) == (16, 32)
+    assert not any(line.startswith(("data.image_size", "model.width")) for line in why)
 
 
 def test_batchnorm_critic_refused_for_wgan_gp():
