@@ -1,4 +1,4 @@
-"""`make bench`: every benchmark, one after another (about 5 hours on 2 cores), then RESULTS.md.
+"""`make bench`: every benchmark, one after another (about 6 hours on 2 cores), then RESULTS.md.
 
     python benchmarks/run_all.py                       # all of them
     python benchmarks/run_all.py bench_demo bench_lab   # some of them (RESULTS.md is still rebuilt)
@@ -36,8 +36,8 @@ RUNS = [
     ("bench_lab", ["--data", "ring12-r5", "grid3x4-s10", "--seeds", "3", "--classic-seeds", "1", "--classic-budget",
                    "30", "--output", "lab_unseen"]),
     ("bench_quality", ["--rows", "ring8", "grid25", "heldout", "--workers", "2", "--output", "quality_default"]),
-    ("bench_quality", ["--rows", "stacked-digits", "--seeds", "4", "--workers", "2", "--output", "quality_stacked"]),
-    ("bench_quality", ["--rows", "digits", "--seeds", "3", "--workers", "2", "--output", "quality_digits"]),
+    ("bench_quality", ["--rows", "stacked-digits", "--workers", "2", "--output", "quality_stacked_own8"]),
+    ("bench_quality", ["--rows", "digits", "--workers", "2", "--output", "quality_digits_own8"]),
     ("bench_mutations", []),
 ]
 

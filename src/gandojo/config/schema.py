@@ -77,7 +77,8 @@ class ModelConfig:
     noise: NoiseKind = "normal"
     hidden: Positive | None = None  # MLP width; None = the recipe's (256 for wgan-gp on points, else 128)
     depth: Positive = 3  # MLP hidden layers
-    width: Positive | None = 64  # DCGAN base channel count (ngf = ndf); None = the recipe's (64 for stacked digits, else 32)
+    # DCGAN base channel count (ngf = ndf); None = the recipe's (64 for stacked digits, else 32)
+    width: Positive | None = 64
     critic_norm: Norm | None = None  # None: batch for GAN/WGAN DCGAN critics, layer for wgan-gp, none for MLPs
     classic_head: bool = False  # DCGAN: the final 4x4 convolution of pytorch/examples instead of pooling
     extra_layers: NonNegative = 0  # DCGAN depth: extra 3x3 stride-1 conv blocks in G and D (WGAN code's n_extra_layers)
