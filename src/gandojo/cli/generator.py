@@ -25,7 +25,8 @@ checkpoint = lazy_import("gandojo.runs.checkpoint")
 def evaluate(
     run: Annotated[Path, typer.Argument(help="Run folder, checkpoint file or exported .safetensors.")],
     samples: Annotated[int | None, typer.Option(help="Generated samples to score [default: the protocol's, "
-                                                f"{PROTOCOL_SAMPLES['stacked-digits']} for stacked-digits, else "
+                                                f"{PROTOCOL_SAMPLES['stacked-digits']} for stacked-digits, "
+                                                f"{PROTOCOL_SAMPLES['digits']} for digits, else "
                                                 f"{PROTOCOL_SAMPLES[None]}].")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed for the evaluation samples [default: the run's own, so "
                                              "the numbers match its final evaluation].")] = None,

@@ -31,7 +31,8 @@ __all__ = ["evaluate_image_pixels", "evaluate_points", "make_evaluator", "protoc
 
 
 def protocol_samples(data: Dataset) -> int:
-    """How many generated samples the data's benchmark scores: 26,000 for stacked digits, 2,500 otherwise."""
+    """How many generated samples the data's benchmark scores: 26,000 for stacked digits, 22,500 for the digits,
+    2,500 otherwise."""
     return PROTOCOL_SAMPLES[data.benchmark]
 
 
