@@ -37,7 +37,7 @@ RUNS = [
                    "30", "--output", "lab_unseen"]),
     ("bench_quality", ["--rows", "ring8", "grid25", "heldout", "--workers", "2", "--output", "quality_default"]),
     ("bench_quality", ["--rows", "stacked-digits", "--workers", "2", "--output", "quality_stacked_own8"]),
-    ("bench_quality", ["--rows", "digits", "--workers", "2", "--output", "quality_digits_own8"]),
+    ("bench_quality", ["--rows", "digits", "--workers", "2", "--output", "quality_digits_own8_e22500"]),
     ("bench_mutations", []),
 ]
 

@@ -351,10 +351,10 @@ SECTIONS = [
      "time on one thread each, each run's folder named by what it changed (`data.image_size=8` on the recipe of "
      "commit bf762a0, with the width and Adam settings of the name): 5 minutes for the digits at seed 0, 15 "
      "minutes for stacked digits (the width-32 run with the images' Adam was stopped by hand)."),
-    ("Quality where nobody tuned: the digits, today's recipe, 10 seeds", "quality_digits_own8",
-     "`best-images` at commit 3429d51, today's recipe for the digits: 8×8, nets 32 wide, Adam at 4e-4 and 8e-4 with "
-     "betas (0, 0.9); on the machine without AVX-512, two runs side by side on one thread each: 8 of 10 seeds meet "
-     "the target."),
+    ("Quality where nobody tuned: the digits at 8×8, evaluated on 2,500 samples, 10 seeds", "quality_digits_own8",
+     "`best-images` at commit 3429d51: 8×8, nets 32 wide, Adam at 4e-4 and 8e-4 with betas (0, 0.9), 25,000 steps, "
+     "each evaluation on 2,500 samples; on the machine without AVX-512, two runs side by side on one thread each: 8 "
+     "of 10 seeds meet the target, on scores that move by points with the noise drawn (`frechet_spread`)."),
     ("Quality where nobody tuned: the digits at 8×8, nets 32 wide, evaluation by evaluation",
      "quality_history_digits_own8",
      "Every evaluation of the runs in `quality_digits_own8` (`--history`): seeds 2 and 3 between 13.32 and 15.10 "
@@ -372,6 +372,26 @@ SECTIONS = [
      "--output quality_digits_own8w64` at commit 12091b6 (`best-images` with nets 64 wide at 8×8, the default for "
      "that commit only), stopped by hand after seeds 0 to 4 had ended (so no summary was saved): seeds 0 and 4 end at "
      "the time limit above the target, seeds 1, 2 and 3 meet it. Width 32 is the digits' default again since."),
+    ("Quality where nobody tuned: how far one generator's Fréchet distance moves with the noise drawn",
+     "frechet_spread",
+     "The final generators of seeds 0 and 3 of `quality_digits_own8` (kept with `--keep`), each scored on 8 fresh "
+     "noise draws of 2,500 samples (5 chunks of 450, the evaluation until commit 0e6be5b) and of 22,500 (50 chunks, "
+     "the evaluation since)."),
+    ("Quality where nobody tuned: the digits, today's recipe and evaluation, 10 seeds", "quality_digits_own8_e22500",
+     "The default at commit 0e6be5b (`best-images`: 8×8, nets 32 wide, Adam at 4e-4 and 8e-4 with betas (0, 0.9), "
+     "30,000 steps, every evaluation on 22,500 samples) on the machine without AVX-512, two runs side by side on one "
+     "thread each; run with that commit's changes before they were committed, hence `+changes` in the header."),
+    ("Quality where nobody tuned: the digits, today's recipe and evaluation, evaluation by evaluation",
+     "quality_history_digits_own8_e22500",
+     "Every evaluation of the runs in `quality_digits_own8_e22500` (`--history`)."),
+    ("Quality where nobody tuned: the digits with a late linear decay (ablation), 10 seeds",
+     "quality_digits_own8_e22500_decay05",
+     "`optim.lr_decay=linear optim.lr_decay_start=0.5` on the recipe of `quality_digits_own8_e22500` (the rates "
+     "whole to step 15,000, then falling to 0 at step 30,000), right after it on the same machine, two runs side by "
+     "side on one thread each; the same as the recipe to step 15,000."),
+    ("Quality where nobody tuned: the digits with a late linear decay, evaluation by evaluation",
+     "quality_history_digits_own8_e22500_decay05",
+     "Every evaluation of the runs in `quality_digits_own8_e22500_decay05` (`--history`)."),
     ("Quality where nobody tuned: stacked digits, today's recipe, 10 seeds", "quality_stacked_own8",
      "The default (`best-stacked`: `best-images` on stacked digits, 8×8, nets 64 wide, D judging pairs) on the "
      "machine without AVX-512, two runs side by side on one thread each."),
