@@ -392,6 +392,13 @@ SECTIONS = [
     ("Quality where nobody tuned: the digits with a late linear decay, evaluation by evaluation",
      "quality_history_digits_own8_e22500_decay05",
      "Every evaluation of the runs in `quality_digits_own8_e22500_decay05` (`--history`)."),
+    ("Quality where nobody tuned: the digits' seeds 3 and 9 with a longer moving average of G (ablation)",
+     "quality_digits_own8_e22500_ema9995_s39",
+     "`train.ema=0.9995` on the recipe of `quality_digits_own8_e22500`, the two seeds that missed the target there, "
+     "two runs side by side on one thread each on the same machine."),
+    ("Quality where nobody tuned: the digits' seeds 3 and 9 with a longer moving average, evaluation by evaluation",
+     "quality_history_digits_own8_e22500_ema9995_s39",
+     "Every evaluation of the runs in `quality_digits_own8_e22500_ema9995_s39` (`--history`)."),
     ("Quality where nobody tuned: stacked digits, today's recipe, 10 seeds", "quality_stacked_own8",
      "The default (`best-stacked`: `best-images` on stacked digits, 8×8, nets 64 wide, D judging pairs) on the "
      "machine without AVX-512, two runs side by side on one thread each."),
