@@ -239,7 +239,7 @@ def width_for(benchmark: str | None) -> tuple[int, str]:
 
 # The best recipe for images trains this many steps (train.steps: null); stacked digits, with D judging pairs,
 # take about 40,000 steps in their 15-minute budget and keep improving (benchmarks/results/quality_stacked.txt); the
-# digits at their own 8×8 fit about 30,000 in their 10 minutes (benchmarks/results/quality_digits_own8.txt).
+# digits at their own 8×8 fit about 30,000 in their 10 minutes (benchmarks/results/quality_digits_own8_e22500.txt).
 IMAGE_STEPS, IMAGE_STEPS_FOR_BENCHMARK = 25000, {"stacked-digits": 40000, "digits": 30000}
 
 
