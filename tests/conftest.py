@@ -1,6 +1,7 @@
 """Fixtures the test modules share."""
 
 import os
+import signal
 
 import pytest
 
@@ -10,6 +11,14 @@ os.environ["GANDOJO_LANG"] = "en"
 
 from gandojo.runs.runner import train_run
 from run_helpers import tiny_config
+
+
+@pytest.fixture(autouse=True, scope="session")
+def sigint_delivered():
+    """Started as a background job (``make test &``), the tests inherit an ignored SIGINT, which the runner rightly
+    leaves alone; the tests that press Ctrl-C need it delivered, as at a terminal."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="module")
