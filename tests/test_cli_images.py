@@ -134,7 +134,8 @@ def test_the_default_image_recipe_trains_a_spectrally_normalised_d_without_batch
 
 def test_the_image_recipe_packs_pairs_and_trains_longer_on_stacked_digits_only(tmp_path, gandojo_cache, capsys):
     """No preset on stacked digits: D judges pairs (its first layer sees 2 x 3 channels) over 40,000 steps; digits and
-    a user's images keep one sample per judgement, over 30,000 and 25,000 steps; a pack the user gives is kept."""
+    a user's images keep one sample per judgement, over 30,000 and 25,000 steps, in batches of 128; a pack the user gives
+    is kept."""
     run = tmp_path / "stacked"
     assert main(["train", "--data", "stacked-digits", "--steps", "4", "--out", str(run), "--quiet", "--cache-dir",
                  str(gandojo_cache), *FAST]) == 0
@@ -152,11 +153,14 @@ def test_the_image_recipe_packs_pairs_and_trains_longer_on_stacked_digits_only(t
     pack, steps, out = dry_run("--data", "stacked-digits")
     assert (pack, steps) == (2, 40000) and "# default: objective.pack = 2: D judges pairs" in out
     images = tmp_path / "faces.npy"
-    np.save(images, np.random.default_rng(0).uniform(0, 255, (64, 3, 16, 16)).astype(np.uint8))
+    np.save(images, np.random.default_rng(0).uniform(0, 255, (160, 3, 16, 16)).astype(np.uint8))
     for data, expected_steps in (("digits", 30000), (str(images), 25000)):
         pack, steps, out = dry_run("--data", data)
         assert (pack, steps) == (1, expected_steps) and "# default: objective.pack = 1: D judges one sample" in out
     assert "the bundled digits at their own 8×8" in dry_run("--data", "digits")[2]
+    batch = {data: yaml.safe_load(dry_run("--data", data)[2])["train"]["batch_size"]
+             for data in ("digits", str(images), "stacked-digits")}
+    assert batch == {"digits": 128, str(images): 128, "stacked-digits": 64}  # the DCGAN paper's; best-stacked's own
     assert dry_run("--data", "stacked-digits", "objective.pack=4")[0] == 4
 
 
