@@ -134,8 +134,8 @@ def test_the_default_image_recipe_trains_a_spectrally_normalised_d_without_batch
 
 def test_the_image_recipe_packs_pairs_and_trains_longer_on_stacked_digits_only(tmp_path, gandojo_cache, capsys):
     """No preset on stacked digits: D judges pairs (its first layer sees 2 x 3 channels) over 40,000 steps; digits and
-    a user's images keep one sample per judgement, over 30,000 and 25,000 steps, in batches of 128; a pack the user gives
-    is kept."""
+    a user's images keep one sample per judgement, over 30,000 and 25,000 steps, in batches of 128; a pack the user
+    gives is kept."""
     run = tmp_path / "stacked"
     assert main(["train", "--data", "stacked-digits", "--steps", "4", "--out", str(run), "--quiet", "--cache-dir",
                  str(gandojo_cache), *FAST]) == 0

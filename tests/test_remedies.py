@@ -68,6 +68,43 @@ def test_ema_follows_the_generator_with_its_warm_up():
     assert trainer().sampler is not None and trainer().ema_generator is None
 
 
+def dcgan_trainer(*overrides: str) -> Trainer:
+    return trainer("data.name=digits", "data.image_size=8", "model.family=dcgan", "model.width=4",
+                   "model.latent_dim=8", "train.batch_size=16", "train.ema=0.9", *overrides)
+
+
+def test_the_average_samples_with_batch_norm_statistics_of_its_own():
+    """The average's running mean in G's first batch-norm layer is the mean activation of the average's own first
+    layer over 2,048 samples of the batchnorm stream, computed here by hand; G's own running mean is another."""
+    t = dcgan_trainer()
+    fit(t, 6)
+    first_conv, first_norm = t.ema_generator.net[0], t.ema_generator.net[1]
+    sampler = t.sampler
+    z = torch.randn(2048, 8, generator=torch.Generator().manual_seed(t.seeds["batchnorm"]))
+    with torch.no_grad():
+        own_mean = first_conv(z[:, :, None, None]).mean(dim=(0, 2, 3))
+    assert torch.allclose(first_norm.running_mean, own_mean, atol=1e-5)
+    assert not torch.allclose(t.generator.net[1].running_mean, own_mean, atol=1e-3)
+    assert first_norm.momentum == 0.1 and sampler.training  # the layers' momentum and the module's mode restored
+    measured = [b.clone() for b in sampler.buffers()]
+    assert all(torch.equal(a, b) for a, b in zip(measured, t.sampler.buffers(), strict=True))  # the same at a step
+
+
+def test_measuring_the_averages_statistics_changes_no_training_step():
+    """Two runs, one asking for the sampler (and so measuring its statistics) after every step: the same G and D,
+    and after a checkpoint's round trip the same samples."""
+    asked, plain = dcgan_trainer(), dcgan_trainer()
+    for _ in range(5):
+        asked.step()
+        assert asked.sampler is asked.ema_generator  # asking measures its statistics
+        plain.step()
+    for a, b in ((asked.generator, plain.generator), (asked.discriminator, plain.discriminator)):
+        assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values(), strict=True))
+    resumed = dcgan_trainer()
+    resumed.load_state_dict(plain.state_dict())
+    assert torch.equal(resumed.generate(32), asked.generate(32))
+
+
 def test_spectral_norm_bounds_each_layer_of_the_discriminator():
     t = trainer("model.spectral_norm=true")
     fit(t, 5)

@@ -1,7 +1,8 @@
 """Every random stream of a run, derived from its seed with ``numpy.random.SeedSequence``.
 
 A run draws from separate streams (initialisation, latent noise, the ε of the gradient penalty, the
-data order, the fixed snapshot noise, evaluation noise and the real evaluation samples), so changing
+data order, the fixed snapshot noise, evaluation noise, the real evaluation samples, the augmentations and the
+noise that measures the averaged generator's batch-norm statistics), so changing
 how much one consumer draws never shifts another's draws. Deriving them with
 ``SeedSequence(seed).spawn(...)`` instead of ``seed + i`` keeps neighbouring seeds independent: with
 ``seed + i``, seed 0's noise stream would be seed 1's initialisation stream, and a "10 seeds" table
@@ -14,7 +15,7 @@ children, and so every earlier stream, unchanged.
 >>> list(streams) == list(STREAMS)
 True
 >>> len(set(stream_seeds(0).values()) | set(stream_seeds(1).values()))  # no stream shared across seeds
-16
+18
 >>> stream_seeds(0) == stream_seeds(0)
 True
 """
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-STREAMS = ("init", "noise", "eps", "data", "fixed", "eval_noise", "eval_real", "augment")
+STREAMS = ("init", "noise", "eps", "data", "fixed", "eval_noise", "eval_real", "augment", "batchnorm")
 
 
 def stream_seeds(seed: int) -> dict[str, int]:

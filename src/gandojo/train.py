@@ -30,7 +30,7 @@ from gandojo.data.base import Dataset
 from gandojo.data.batches import BatchStream
 from gandojo.distributed import SINGLE, World, agree, local_batch, process_device, shard, wrap
 from gandojo.errors import NON_FINITE, NonFiniteError
-from gandojo.models import build_models, generate, pack_samples, sample_noise
+from gandojo.models import build_models, generate, pack_samples, sample_noise, standing_batchnorm_statistics
 from gandojo.models.augment import augment, parse_policy
 from gandojo.objectives import OBJECTIVES, CriticBatch
 from gandojo.seeds import stream_seeds
@@ -116,6 +116,7 @@ class Trainer:
                 module.to(memory_format=torch.channels_last)
         # G's exponential moving average (off at 0): what samples, evaluations and exports use when on
         self.ema_generator = copy.deepcopy(self.generator) if config.train.ema > 0 else None
+        self._standing_for: tuple[nn.Module, int] | None = None  # (average, step) whose batch-norm stats are measured
         # What the training passes call: the DDP wrappers under torchrun, the modules themselves otherwise.
         # Sampling, the generator step's judging, EMA and checkpoints use the bare modules.
         sync_bn = config.train.sync_batchnorm
@@ -170,8 +171,21 @@ class Trainer:
     @property
     def sampler(self) -> nn.Module:
         """The generator that makes samples to look at and score: the moving average of G's weights when
-        ``train.ema`` is on, else G itself."""
-        return self.ema_generator if self.ema_generator is not None else self.generator
+        ``train.ema`` is on, else G itself.
+
+        The average's batch-norm statistics are its own: measured from 2,048 of its samples the first time it
+        is asked for at each step (:func:`~gandojo.models.standing_batchnorm_statistics`, on noise of the run's
+        ``batchnorm`` stream, the same every time), not G's, which belong to other weights. Training never
+        reads them, so a run trains the same either way."""
+        if self.ema_generator is None:
+            return self.generator
+        if self._standing_for is None or self._standing_for[0] is not self.ema_generator \
+                or self._standing_for[1] != self.g_step:
+            m = self.config.model
+            standing_batchnorm_statistics(self.ema_generator, m.latent_dim, m.noise,
+                                          torch.Generator().manual_seed(self.seeds["batchnorm"]), device=self.device)
+            self._standing_for = (self.ema_generator, self.g_step)
+        return self.ema_generator
 
     def generate(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """``n`` samples of :attr:`sampler` on the CPU (eval mode), drawn without touching the training stream.
@@ -266,7 +280,7 @@ class Trainer:
         with torch.no_grad():  # one multi-tensor kernel per list rather than a Python loop over the tensors
             torch._foreach_lerp_(list(self.ema_generator.parameters()), list(self.generator.parameters()), 1 - decay)
             buffers = list(self.ema_generator.buffers())
-            if buffers:  # batch-norm statistics: the current ones
+            if buffers:  # the MLP's standardisation, and batch-norm statistics until the sampler measures its own
                 torch._foreach_copy_(buffers, list(self.generator.buffers()))
 
     def _set_learning_rates(self) -> None:
@@ -368,6 +382,7 @@ class Trainer:
         self.fixed_noise = state["fixed_noise"]
         if self.ema_generator is not None:
             self.ema_generator.load_state_dict(state["ema_generator"])
+            self._standing_for = None  # measured again when next asked for
 
 
 def fit(trainer: Trainer, steps: int, hooks: Iterable[Hook] = (), *,

@@ -40,6 +40,43 @@ def generate(generator: nn.Module, n: int, latent_dim: int, noise: str, rng: tor
     return torch.cat(parts).contiguous()
 
 
+def standing_batchnorm_statistics(generator: nn.Module, latent_dim: int, noise: str, rng: torch.Generator, *,
+                                  samples: int = 2048, batch: int = 512, device: torch.device | str = "cpu") -> bool:
+    """Recompute the running statistics of every batch-norm layer of ``generator`` from its own outputs.
+
+    A moving average of G's weights (``train.ema``) has no batch statistics of its own: the running mean and
+    variance it carried were G's, measured on G's weights. Here each layer's statistics are reset and measured
+    again, as cumulative means over ``samples`` noise vectors drawn from ``rng`` in batches of ``batch``
+    (in train mode, as training normalises), so that eval mode normalises the averaged weights' activations by
+    their own mean and variance ("standing statistics", BigGAN's remedy). Only the buffers change; the module's
+    mode and each layer's momentum are restored. Returns whether there was any batch-norm layer to measure.
+
+    >>> g = DCGANGenerator(image_size=8, channels=1, latent_dim=4, width=4)
+    >>> standing_batchnorm_statistics(g, 4, "normal", torch.Generator().manual_seed(0), samples=64, batch=32)
+    True
+    >>> int(g.net[1].num_batches_tracked), g.training
+    (2, True)
+    """
+    layers = [m for m in generator.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    if not layers:
+        return False
+    momenta = [layer.momentum for layer in layers]
+    was_training = generator.training
+    try:
+        for layer in layers:
+            layer.reset_running_stats()
+            layer.momentum = None  # None: a cumulative mean over every batch since the reset
+        generator.train()
+        with torch.no_grad():
+            for i in range(0, samples, batch):
+                generator(sample_noise(min(batch, samples - i), latent_dim, noise, rng).to(device))
+    finally:
+        for layer, momentum in zip(layers, momenta, strict=True):
+            layer.momentum = momentum
+        generator.train(was_training)
+    return True
+
+
 def _build_mlp(config: ModelConfig, data_shape: tuple[int, ...], pack: int) -> tuple[nn.Module, nn.Module]:
     if len(data_shape) != 1:
         raise ValueError(f"model.family='mlp' takes flat samples (N, D); this data has samples of shape "
