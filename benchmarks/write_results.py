@@ -377,11 +377,12 @@ SECTIONS = [
      "The final generators of seeds 0 and 3 of `quality_digits_own8` (kept with `--keep`), each scored on 8 fresh "
      "noise draws of 2,500 samples (5 chunks of 450, the evaluation until commit 0e6be5b) and of 22,500 (50 chunks, "
      "the evaluation since)."),
-    ("Quality where nobody tuned: the digits, today's recipe and evaluation, 10 seeds", "quality_digits_own8_e22500",
+    ("Quality where nobody tuned: the digits in batches of 64, evaluated on 22,500 samples, 10 seeds",
+     "quality_digits_own8_e22500",
      "The default at commit 0e6be5b (`best-images`: 8×8, nets 32 wide, Adam at 4e-4 and 8e-4 with betas (0, 0.9), "
      "30,000 steps, every evaluation on 22,500 samples) on the machine without AVX-512, two runs side by side on one "
      "thread each; run with that commit's changes before they were committed, hence `+changes` in the header."),
-    ("Quality where nobody tuned: the digits, today's recipe and evaluation, evaluation by evaluation",
+    ("Quality where nobody tuned: the digits in batches of 64, evaluated on 22,500 samples, evaluation by evaluation",
      "quality_history_digits_own8_e22500",
      "Every evaluation of the runs in `quality_digits_own8_e22500` (`--history`)."),
     ("Quality where nobody tuned: the digits with a late linear decay (ablation), 10 seeds",
@@ -399,10 +400,39 @@ SECTIONS = [
     ("Quality where nobody tuned: the digits' seeds 3 and 9 with a longer moving average, evaluation by evaluation",
      "quality_history_digits_own8_e22500_ema9995_s39",
      "Every evaluation of the runs in `quality_digits_own8_e22500_ema9995_s39` (`--history`)."),
-    ("Quality where nobody tuned: stacked digits, today's recipe, 10 seeds", "quality_stacked_own8",
+    ("Quality where nobody tuned: the digits in batches of 128 (ablation), seeds 3 and 9, evaluation by evaluation",
+     "quality_history_digits_batch",
+     "`gandojo train --data digits --seed S --steps N --threads 1 --stop-when 'frechet <= 1' train.batch_size=B` at "
+     "commit 6735827 (batches of 64 were its default; 12,500 steps for 64, 15,000 for 128 and 256; a target that "
+     "cannot be met, so no run stops early), two runs side by side on one thread each on a machine with AVX-512; "
+     "every evaluation, read with `--history` from a folder linking the six runs."),
+    ("Quality where nobody tuned: the digits in batches of 128, 10 seeds", "quality_digits_b128",
+     "The default at commit 4ad6e46 (`best-images` in batches of 128, the digits capped at 22,500 steps, the moving "
+     "average sampling with G's batch-norm statistics) on the machine with AVX-512, two runs side by side on one "
+     "thread each. The reference loop's second figure, at the end, was timed while another run shared the machine."),
+    ("The moving average's own batch-norm statistics (ablation)", "standing_statistics",
+     "The final generators of `quality_digits_b128` (kept with `--keep`), each scored on its run's own 22,500 "
+     "evaluation samples twice: normalised with G's batch-norm statistics, as until commit 7dcf223, and with the "
+     "average's own."),
+    ("Quality where nobody tuned: the digits, today's recipe, 10 seeds", "quality_digits_b128_standing",
+     "The default at commit 7dcf223 (`best-images`: 8×8, nets 32 wide, batches of 128, Adam at 4e-4 and 8e-4 with "
+     "betas (0, 0.9), the moving average sampling with its own batch-norm statistics, at most 30,000 steps, every "
+     "evaluation on 22,500 samples) on the machine with AVX-512, two runs side by side on one thread each."),
+    ("Quality where nobody tuned: the digits, today's recipe, evaluation by evaluation",
+     "quality_history_digits_b128_standing",
+     "Every evaluation of the runs in `quality_digits_b128_standing` (`--history`)."),
+    ("Quality where nobody tuned: stacked digits, today's recipe, 10 seeds", "quality_stacked_standing",
+     "The default at commit 7dcf223 (`best-stacked`, its moving average sampling with its own batch-norm statistics) "
+     "on the machine with AVX-512, two runs side by side on one thread each; run with documentation changes not yet "
+     "committed, hence `+changes` in the header."),
+    ("Quality where nobody tuned: stacked digits, today's recipe, evaluation by evaluation",
+     "quality_history_stacked_standing",
+     "Every evaluation of the runs in `quality_stacked_standing` (`--history`)."),
+    ("Quality where nobody tuned: stacked digits at 8×8 with G's batch-norm statistics in the average, 10 seeds",
+     "quality_stacked_own8",
      "The default (`best-stacked`: `best-images` on stacked digits, 8×8, nets 64 wide, D judging pairs) on the "
      "machine without AVX-512, two runs side by side on one thread each."),
-    ("Quality where nobody tuned: stacked digits, today's recipe, evaluation by evaluation",
+    ("Quality where nobody tuned: stacked digits at 8×8 with G's statistics, evaluation by evaluation",
      "quality_history_stacked_own8",
      "Every evaluation of the runs in `quality_stacked_own8` (`--history`)."),
     ("Quality where nobody tuned: the digits at 16×16 on the machine without AVX-512 (ablation), seeds 0 and 1",
