@@ -418,6 +418,9 @@ SECTIONS = [
      "The default at commit 7dcf223 (`best-images`: 8×8, nets 32 wide, batches of 128, Adam at 4e-4 and 8e-4 with "
      "betas (0, 0.9), the moving average sampling with its own batch-norm statistics, at most 30,000 steps, every "
      "evaluation on 22,500 samples) on the machine with AVX-512, two runs side by side on one thread each."),
+    ("Quality where nobody tuned: the digits, today's recipe, seeds 10 to 13", "quality_digits_b128_standing_s1013",
+     "Four seeds beyond the row's ten, at commit d09b257 (the code of 7dcf223), right after "
+     "`quality_digits_b128_standing` on the same machine, two runs side by side on one thread each."),
     ("Quality where nobody tuned: the digits, today's recipe, evaluation by evaluation",
      "quality_history_digits_b128_standing",
      "Every evaluation of the runs in `quality_digits_b128_standing` (`--history`)."),
