@@ -16,6 +16,7 @@ Writes benchmarks/results/standing_statistics.txt (``--output NAME`` for another
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 import warnings
 from pathlib import Path
@@ -25,6 +26,7 @@ import torch
 
 from gandojo.inference import load_trainer
 from gandojo.metrics.images import DigitsScorer
+from gandojo.models import generate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recorded import recorded  # noqa: E402
@@ -37,12 +39,13 @@ def paired(run: Path, scorers: dict[int, DigitsScorer]) -> float:
         trainer = load_trainer(run)
     size = trainer.config.data.image_size
     scorer = scorers.setdefault(size, DigitsScorer(size))
-    own = scorer.score(trainer.generate(trainer.config.train.eval_samples))["frechet"]
-    with torch.no_grad():  # G's statistics, as the average carried them before: copied from G
-        for average, live in zip(trainer.ema_generator.buffers(), trainer.generator.buffers(), strict=True):
-            average.copy_(live)
-    trainer._standing_for = (trainer.ema_generator, trainer.g_step)  # keep them: no new measurement at this step
-    borrowed = scorer.score(trainer.generate(trainer.config.train.eval_samples))["frechet"]
+    count, m = trainer.config.train.eval_samples, trainer.config.model
+    own = scorer.score(trainer.generate(count))["frechet"]
+    average = copy.deepcopy(trainer.ema_generator)
+    average.load_state_dict(trainer.generator.state_dict() | dict(trainer.ema_generator.named_parameters()))
+    # the average's weights with G's statistics, as it sampled before, on the same evaluation noise
+    noise = torch.Generator().manual_seed(trainer.seeds["eval_noise"])
+    borrowed = scorer.score(generate(average, count, m.latent_dim, m.noise, noise))["frechet"]
     print(f"{run} (step {trainer.g_step}; floor {scorer.frechet_floor:.2f}): with G's statistics {borrowed:.2f}, "
           f"with its own {own:.2f}, change {own - borrowed:+.2f}")
     return own - borrowed

@@ -272,16 +272,14 @@ class Trainer:
         return loss.detach()
 
     def _update_ema(self) -> None:
-        """Move the average toward G. The decay ramps up, (1 + t) / (10 + t), to ``train.ema``, so the average
-        does not drag the random initialisation along for thousands of steps."""
+        """Move the average's weights toward G's. The decay ramps up, (1 + t) / (10 + t), to ``train.ema``, so the
+        average does not drag the random initialisation along for thousands of steps. Its buffers stay: the MLP's
+        standardisation is fixed when the models are built, and :attr:`sampler` measures batch-norm statistics."""
         if self.ema_generator is None:
             return
         decay = min(self.config.train.ema, (1 + self.g_step) / (10 + self.g_step))
         with torch.no_grad():  # one multi-tensor kernel per list rather than a Python loop over the tensors
             torch._foreach_lerp_(list(self.ema_generator.parameters()), list(self.generator.parameters()), 1 - decay)
-            buffers = list(self.ema_generator.buffers())
-            if buffers:  # the MLP's standardisation, and batch-norm statistics until the sampler measures its own
-                torch._foreach_copy_(buffers, list(self.generator.buffers()))
 
     def _set_learning_rates(self) -> None:
         """``optim.lr_decay="linear"``: both rates stay whole for the first ``optim.lr_decay_start`` share of

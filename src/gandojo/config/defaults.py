@@ -239,8 +239,9 @@ def width_for(benchmark: str | None) -> tuple[int, str]:
 
 # The best recipe for images trains this many steps (train.steps: null); stacked digits, with D judging pairs,
 # take about 40,000 steps in their 15-minute budget and keep improving (benchmarks/results/quality_stacked.txt); the
-# digits at their own 8×8, in batches of 128, take 10,000 to 25,000 steps to their target (benchmarks/results/
-# quality_digits_b128.txt): 30,000 leave the rest to the 10-minute time limit, which ends them first on slower machines.
+# digits at their own 8×8, in batches of 128, take 10,000 to 22,500 steps to their target (benchmarks/results/
+# quality_digits_b128_standing.txt): 30,000 leave the rest to the 10-minute limit, which ends them first on slower
+# machines.
 IMAGE_STEPS, IMAGE_STEPS_FOR_BENCHMARK = 25000, {"stacked-digits": 40000, "digits": 30000}
 
 
