@@ -35,7 +35,7 @@ RUNS = [
     ("bench_lab", ["--data", "ring8", "grid25", "--seeds", "10", "--classic-seeds", "2", "--classic-budget", "30"]),
     ("bench_lab", ["--data", "ring12-r5", "grid3x4-s10", "--seeds", "3", "--classic-seeds", "1", "--classic-budget",
                    "30", "--output", "lab_unseen"]),
-    ("bench_quality", ["--rows", "ring8", "grid25", "heldout", "--workers", "2", "--output", "quality_default"]),
+    ("bench_quality", ["--rows", "ring8", "grid25", "heldout", "--workers", "2", "--output", "quality_points_head"]),
     ("bench_quality", ["--rows", "stacked-digits", "--workers", "2", "--output", "quality_stacked_standing"]),
     ("bench_quality", ["--rows", "digits", "--workers", "2", "--output", "quality_digits_b128_standing"]),
     ("bench_mutations", []),

@@ -48,6 +48,11 @@ SECTIONS = [
      "with betas (0.5, 0.9) decayed linearly over steps chosen from the clusters the data shows, 6,000 + 280 per "
      "cluster) on ring8, grid25 and the 20 held-out random mixtures, every seed, within the same budgets as the "
      "rows below; two runs at a time with one torch thread each, the reference loop timed alone with one thread."),
+    ("Quality where nobody tuned: the default recipe at the final commit, in reference steps", "quality_points_head",
+     "The same benchmark's ring8, grid25 and held-out rows at commit d0570d1, the recipe unchanged since the row "
+     "above, on the machine with AVX-512 that ran the image rows: two runs at a time with one torch thread each, the "
+     "reference loop timed as two copies side by side (38.5 steps per second, 36.9 at the end). Every run finished "
+     "its steps inside its budget; `make bench` writes this row."),
     ("Quality where nobody tuned: the default recipe on a second machine, in reference steps", "quality_default_amd",
      "The same benchmark's ring8 and grid25 rows on a machine without AVX-512 (an AMD EPYC with 2 cores, whose "
      "reference loop runs at about a third of the first machine's speed), two runs at a time with one torch thread "
