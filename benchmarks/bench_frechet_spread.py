@@ -25,7 +25,7 @@ from gandojo.inference import load_trainer
 from gandojo.metrics.images import DigitsScorer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from recorded import recorded  # noqa: E402
+from recorded import command_line, recorded  # noqa: E402
 
 FIRST_SEED = 1000  # noise seeds of the draws: FIRST_SEED, FIRST_SEED + 1, ... (none is a run's own stream)
 
@@ -54,8 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", default="frechet_spread")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    command = " ".join(["python benchmarks/bench_frechet_spread.py", *(sys.argv[1:] if argv is None else argv)])
-    with recorded(args.output, command):
+    with recorded(args.output, command_line(__file__, argv)):
         scorers: dict[int, DigitsScorer] = {}
         for run in args.runs:
             spread(run, args.counts, args.draws, scorers)

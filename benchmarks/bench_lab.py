@@ -32,7 +32,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 REFERENCE = HERE.parent.parent / "shared" / "reference" / "published_mode_collapse.csv"
 sys.path.insert(0, str(HERE))
-from recorded import fmt, recorded  # noqa: E402
+from recorded import command_line, fmt, recorded  # noqa: E402
 
 CLASSIC = ("gan", "gan-minimax", "wgan", "wgan-gp")
 # name -> (budget in seconds, how it is made); "user" mixtures are written as .npy files, as a user's data would
@@ -205,9 +205,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--output", default="lab", help="name of the saved output under benchmarks/results/")
     parser.add_argument("--workers", type=int, default=1, help="runs at a time; the cores are shared between them")
     args = parser.parse_args(argv)
-    command = "python benchmarks/bench_lab.py " + " ".join(argv if argv is not None else sys.argv[1:])
     results: dict[str, list[dict]] = {}
-    with recorded(args.output, command.strip()), tempfile.TemporaryDirectory() as tmp:
+    with recorded(args.output, command_line(__file__, argv)), tempfile.TemporaryDirectory() as tmp:
         threads = max(1, (os.cpu_count() or 1) // args.workers)
         print(f"workers: {args.workers}, {threads} torch thread(s) each; {os.cpu_count()} cores")
         for data in args.data:

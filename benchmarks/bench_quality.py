@@ -38,7 +38,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from heldout_mixtures import HELD_OUT, TUNING, mixture  # noqa: E402
-from recorded import fmt, recorded  # noqa: E402
+from recorded import command_line, fmt, recorded  # noqa: E402
 from reference_loop import reference_steps_per_second  # noqa: E402
 
 
@@ -280,18 +280,18 @@ def main(argv: list[str] | None = None) -> dict:
                         help="print every evaluation of the run folders kept under DIR (--keep) and save it as "
                              "quality_history.txt (or --output's name); trains nothing")
     args = parser.parse_args(ours)
-    command = "python benchmarks/bench_quality.py " + " ".join(argv)
+    command = command_line(__file__, argv)
     if args.history:
-        with recorded("quality_history" if args.output == "quality" else args.output, command.strip()):
+        with recorded("quality_history" if args.output == "quality" else args.output, command):
             history(args.history)
         return {}
     if args.summarize:
-        with recorded("quality_summary", command.strip()):
+        with recorded("quality_summary", command):
             summarize(args.summarize)
         return {}
     threads = args.threads or (max(1, (os.cpu_count() or 1) // args.workers) if args.workers > 1 else None)
     results: dict = {"extra": extra, "rows": {}}
-    with recorded(args.output, command.strip()), tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as scratch:
+    with recorded(args.output, command), tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as scratch:
         tmp = str(args.keep or scratch)
         Path(tmp).mkdir(parents=True, exist_ok=True)
         speed = timed_reference(threads, args.workers)

@@ -29,7 +29,7 @@ from gandojo.metrics.images import DigitsScorer
 from gandojo.models import generate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from recorded import recorded  # noqa: E402
+from recorded import command_line, recorded  # noqa: E402
 
 
 def paired(run: Path, scorers: dict[int, DigitsScorer]) -> float:
@@ -57,8 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", default="standing_statistics")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    command = " ".join(["python benchmarks/bench_standing_statistics.py", *(sys.argv[1:] if argv is None else argv)])
-    with recorded(args.output, command):
+    with recorded(args.output, command_line(__file__, argv)):
         scorers: dict[int, DigitsScorer] = {}
         changes = [paired(run, scorers) for run in args.runs]
         print(f"{len(changes)} runs: change mean {np.mean(changes):+.2f}, lowest {min(changes):+.2f}, highest "

@@ -69,6 +69,13 @@ def machine() -> str:
             f"{torch.get_num_threads()} threads, load average {load:.2f} at the start")
 
 
+def command_line(script: str, argv: list[str] | None) -> str:
+    """The command that reruns ``script`` (a benchmark's ``__file__``) with ``argv`` (None: this process's
+    arguments), as the first line of its saved output: ``python benchmarks/<script> <argv...>``."""
+    args = sys.argv[1:] if argv is None else argv
+    return " ".join(["python", f"benchmarks/{Path(script).name}", *args])
+
+
 @contextlib.contextmanager
 def recorded(name: str, command: str):
     """Print to the terminal and to ``results/<name>.txt`` (replaced at the end, only if the block succeeds)."""
